@@ -1,0 +1,109 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import domain
+from .models import MilestoneRecord, Organisation, OrganisationLink
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+class OrganisationForm(forms.ModelForm):
+    """Registry form. The enterprise number is checked here (format, check digits,
+    duplicates) so the user sees the reason next to the field; the SME class is never
+    typed in: services.organisation_save computes it."""
+
+    enterprise_number = forms.CharField(
+        label=_("Enterprise number"),
+        max_length=20,
+        help_text=_("Belgian enterprise (KBO/VAT) number, e.g. BE0403.170.701."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "enterprise_number",
+            "kind",
+            "is_flemish",
+            "website",
+            "reference_year",
+            "headcount",
+            "turnover",
+            "balance_sheet_total",
+            "public_body_share",
+            "in_difficulty",
+        ]
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["enterprise_number"] = self.instance.enterprise_number_display
+        if staff:
+            self.fields["verified"] = forms.BooleanField(
+                label=_("Verified by VLAIO"), required=False, initial=self.instance.verified
+            )
+
+    def clean_enterprise_number(self) -> str:
+        raw = self.cleaned_data["enterprise_number"]
+        try:
+            digits = domain.normalise_enterprise_number(raw)
+        except domain.EnterpriseNumberError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+        clash = Organisation.objects.filter(enterprise_number=digits).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("%(number)s is already registered as “%(name)s”.")
+                % {"number": domain.format_enterprise_number(digits), "name": clash.first().name},
+                code="duplicate",
+            )
+        return digits
+
+    def _post_clean(self):
+        # The service assigns and validates the instance; the form only checks input.
+        pass
+
+
+class OrganisationLinkForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationLink
+        fields = ["other", "kind", "note"]
+        labels = {"other": _("Other organisation")}
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["other"].queryset = Organisation.objects.exclude(pk=organisation.pk)
+
+    def clean_other(self):
+        other = self.cleaned_data["other"]
+        if OrganisationLink.objects.filter(organisation=self.organisation, other=other).exists():
+            raise forms.ValidationError(_("This link is already recorded."))
+        return other
+
+    def _post_clean(self):
+        pass
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = MilestoneRecord
+        fields = ["date", "description", "evidence_file", "evidence_url"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload and upload.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("evidence_file") and not data.get("evidence_url"):
+            raise forms.ValidationError(_("Add the evidence as a file or a link."))
+        return data
+
+    def _post_clean(self):
+        pass

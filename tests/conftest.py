@@ -1,0 +1,67 @@
+import os
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+from programme.enums import Role
+
+from . import factories
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to
+# run there unless told the test is deliberately synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The production hasher costs ~0.3 s a user; tests create hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process unless the test asks for a real worker (`worker` marker)."""
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker_on_redis(transactional_db):
+    """A real Celery worker consuming from the Redis broker of REDIS_URL.
+
+    It runs in a thread of the test process so it sees the test database; the broker,
+    serialisation, acks and redelivery are the real ones.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    if not settings.REDIS_URL:
+        pytest.fail("REDIS_URL must be set for worker tests (make test sets it)")
+    celery_app.conf.broker_url = settings.REDIS_URL
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+ROLE_FACTORIES = {
+    Role.APPLICANT: factories.ApplicantFactory,
+    Role.STAFF: factories.StaffFactory,
+    Role.COUNCIL: factories.CouncilFactory,
+    Role.EXPERT: factories.ExpertFactory,
+    Role.STEERING: factories.SteeringFactory,
+    Role.PROGRAMME_MANAGER: factories.ProgrammeManagerFactory,
+    Role.ADMIN: factories.AdminFactory,
+}
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.StaffFactory()
+
+
+@pytest.fixture
+def applicant(db):
+    return factories.ApplicantFactory()

@@ -1,0 +1,159 @@
+"""Every URL × every role → expected status.
+
+The table is the contract of who reaches what. It must name every URL pattern of the
+project (test_every_url_is_in_the_matrix fails otherwise), so a new view cannot ship
+without a decision about who may see it. Each later issue adds its rows here.
+
+Statuses: 200 allowed; LOGIN = redirect to the login page (anonymous); 403 the role may
+not do this; 404 the object is not theirs to know about (another consortium's data, a
+conflicted reviewer); 405 wrong method.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from programme.enums import KpiKind, Role
+
+from . import factories
+from .conftest import ROLE_FACTORIES
+
+LOGIN = "login"
+ANON = "anonymous"
+OTHER_APPLICANT = "applicant_other"  # an applicant of another organisation/consortium
+ROLES = [ANON, *[r.value for r in Role], OTHER_APPLICANT]
+
+A, S, C, E, SG, PM, AD, OA = (
+    Role.APPLICANT.value,
+    Role.STAFF.value,
+    Role.COUNCIL.value,
+    Role.EXPERT.value,
+    Role.STEERING.value,
+    Role.PROGRAMME_MANAGER.value,
+    Role.ADMIN.value,
+    OTHER_APPLICANT,
+)
+LOGGED_IN = {A, S, C, E, SG, PM, AD, OA}
+
+
+@dataclass
+class Row:
+    name: str
+    kwargs: callable = lambda w: {}
+    ok: set = field(default_factory=set)  # roles that get `ok_status`
+    denied: int = 403  # status of logged-in roles not in `ok`
+    anonymous: object = LOGIN
+    ok_status: int = 200
+    overrides: dict = field(default_factory=dict)  # role -> status, wins over the above
+
+    def expected(self, role: str):
+        if role in self.overrides:
+            return self.overrides[role]
+        if role == ANON:
+            return self.anonymous
+        return self.ok_status if role in self.ok else self.denied
+
+
+MATRIX = [
+    # --- accounts and language -------------------------------------------------------------
+    Row("login", ok=LOGGED_IN, anonymous=200),
+    Row("logout", ok=LOGGED_IN, ok_status=405, anonymous=405),
+    Row("password_reset", ok=LOGGED_IN, anonymous=200),
+    Row("password_reset_done", ok=LOGGED_IN, anonymous=200),
+    Row("password_reset_complete", ok=LOGGED_IN, anonymous=200),
+    # --- programme -------------------------------------------------------------------------
+    Row("home", ok=LOGGED_IN, anonymous=200),
+    Row("programme_list", ok=LOGGED_IN),
+    Row("programme_detail", lambda w: {"pk": w.programme.pk}, ok=LOGGED_IN),
+    Row("milestone_create", lambda w: {"kpi_pk": w.milestone_kpi.pk}, ok={S, PM, AD}),
+    Row("milestone_evidence", lambda w: {"pk": w.milestone.pk}, ok={S, PM, SG, AD}),
+    Row("organisation_list", ok={S, PM, AD}),
+    Row("organisation_create", ok={A, S, AD, OA}),
+    # Another applicant's organisation is not theirs to know about: 404, not 403.
+    Row(
+        "organisation_detail",
+        lambda w: {"pk": w.organisation.pk},
+        ok={A, S, PM, AD},
+        denied=404,
+    ),
+    Row(
+        "organisation_edit",
+        lambda w: {"pk": w.organisation.pk},
+        ok={A, S, AD},
+        denied=404,
+        overrides={PM: 403},
+    ),
+    Row("organisation_link_create", lambda w: {"pk": w.organisation.pk}, ok={S, AD}),
+]
+
+# URL names deliberately outside the matrix, with the reason.
+EXEMPT = {
+    "set_language": "POST-only language switch, available to everyone",
+    "password_reset_confirm": "needs a valid one-time token; covered by the reset test",
+}
+
+
+def _all_url_names(resolver=None, namespace=None) -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin guards itself (is_staff)
+            names |= _all_url_names(pattern, pattern.namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    in_matrix = {row.name for row in MATRIX}
+    missing = _all_url_names() - in_matrix - set(EXEMPT)
+    assert missing == set(), f"add these URL names to MATRIX: {sorted(missing)}"
+
+
+class World:
+    """One small dataset that every row of the matrix can point into."""
+
+    def __init__(self):
+        self.users = {role: factory() for role, factory in ROLE_FACTORIES.items()}
+        self.users[OTHER_APPLICANT] = factories.ApplicantFactory()
+        self.organisation = self.users[Role.APPLICANT].organisation
+        self.milestone = factories.MilestoneRecordFactory()
+        self.milestone_kpi = self.milestone.kpi
+        self.milestone_kpi.kind = KpiKind.MILESTONE
+        self.milestone_kpi.save()
+        self.programme = self.milestone_kpi.programme
+        factories.BudgetLineFactory(
+            programme_year=factories.ProgrammeYearFactory(programme=self.programme)
+        )
+        self.extend()
+
+    def extend(self):
+        """Later issues add their objects here (calls, applications, reviews…)."""
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=lambda r: r.name)
+def test_access(row, world, client):
+    url = reverse(row.name, kwargs=row.kwargs(world))
+    failures = []
+    for role in ROLES:
+        client.logout()
+        if role != ANON:
+            client.force_login(world.users[role])
+        response = client.get(url)
+        expected = row.expected(role)
+        if expected == LOGIN:
+            ok = response.status_code == 302 and response["Location"].startswith(reverse("login"))
+            got = f"{response.status_code} → {response.get('Location')}"
+        else:
+            ok = response.status_code == expected
+            got = response.status_code
+        if not ok:
+            failures.append(f"{role}: expected {expected}, got {got}")
+    assert failures == []
