@@ -1,0 +1,56 @@
+"""States and choices of the calls app. The lifecycle is data: TRANSITIONS lists every
+allowed (from, to) move; services.call_transition is the only code that applies one."""
+
+from django.db import models
+from django.utils.translation import pgettext_lazy
+
+
+class CallState(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("call state", "Draft")
+    OPEN = "open", pgettext_lazy("call state", "Open")
+    CLOSED = "closed", pgettext_lazy("call state", "Closed")
+    IN_EVALUATION = "in_evaluation", pgettext_lazy("call state", "In evaluation")
+    DECIDED = "decided", pgettext_lazy("call state", "Decided")
+    ARCHIVED = "archived", pgettext_lazy("call state", "Archived")
+
+
+# (from, to): the guard function in domain.py that must pass, by name.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (CallState.DRAFT, CallState.OPEN): "can_open",
+    (CallState.OPEN, CallState.CLOSED): "can_close",
+    (CallState.CLOSED, CallState.IN_EVALUATION): "can_start_evaluation",
+    (CallState.IN_EVALUATION, CallState.DECIDED): "can_decide",
+    (CallState.DECIDED, CallState.ARCHIVED): "can_archive",
+}
+
+
+class Instrument(models.TextChoices):
+    ICON = "icon", pgettext_lazy("instrument", "ICON project")
+
+
+class LedgerEntryKind(models.TextChoices):
+    RESERVE = "reserve", pgettext_lazy("ledger entry", "Reservation")
+    UNRESERVE = "unreserve", pgettext_lazy("ledger entry", "Reservation lifted")
+    COMMIT = "commit", pgettext_lazy("ledger entry", "Commitment")
+    RELEASE = "release", pgettext_lazy("ledger entry", "Release")
+    TRANSFER_OUT = "transfer_out", pgettext_lazy("ledger entry", "Transfer out")
+    TRANSFER_IN = "transfer_in", pgettext_lazy("ledger entry", "Transfer in")
+
+
+class TieBreak(models.TextChoices):
+    """Steps to order proposals with equal weighted totals, applied in the call's order."""
+
+    CRITERION_1 = "criterion_1", pgettext_lazy("tie-break", "Higher score on the first criterion")
+    CRITERION_2 = "criterion_2", pgettext_lazy("tie-break", "Higher score on the second criterion")
+    SME_SHARE = "sme_share", pgettext_lazy("tie-break", "Higher SME share of the budget")
+    LOWER_AID = "lower_aid", pgettext_lazy("tie-break", "Lower requested aid")
+    EARLIER_SUBMISSION = "earlier", pgettext_lazy("tie-break", "Earlier submission")
+
+
+DEFAULT_TIE_BREAK = [
+    TieBreak.CRITERION_1,
+    TieBreak.CRITERION_2,
+    TieBreak.SME_SHARE,
+    TieBreak.LOWER_AID,
+    TieBreak.EARLIER_SUBMISSION,
+]

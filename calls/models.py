@@ -1,0 +1,334 @@
+"""Calls, their parameters and evaluation criteria, and the budget envelopes with their
+append-only ledger.
+
+The envelope keeps running totals (amount, reserved, committed) next to its ledger so
+that the database itself refuses an over-allocation: the CheckConstraint below holds
+under any concurrency, whatever Python does. Only calls.services writes these columns,
+always together with a ledger row in the same transaction.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from programme.models import (
+    MONEY,
+    PERCENT,
+    ActionDomain,
+    Bilingual,
+    DiseaseDomain,
+    Programme,
+    ProgrammeYear,
+    Theme,
+)
+
+from .enums import DEFAULT_TIE_BREAK, CallState, Instrument, LedgerEntryKind
+
+
+def default_tie_break() -> list[str]:
+    return [str(step) for step in DEFAULT_TIE_BREAK]
+
+
+class Call(Bilingual, models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="calls")
+    programme_year = models.ForeignKey(
+        ProgrammeYear,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        verbose_name=_("budget year"),
+    )
+    title_nl = models.CharField(_("title (Dutch)"), max_length=250)
+    title_en = models.CharField(_("title (English)"), max_length=250)
+    description_nl = models.TextField(_("description (Dutch)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    instrument = models.CharField(
+        _("instrument"), max_length=20, choices=Instrument.choices, default=Instrument.ICON
+    )
+    action_domains = models.ManyToManyField(
+        ActionDomain, blank=True, verbose_name=_("eligible action domains")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, verbose_name=_("eligible themes"))
+    disease_domains = models.ManyToManyField(
+        DiseaseDomain, blank=True, verbose_name=_("eligible disease domains")
+    )
+    # Aware datetimes, stored in UTC, shown in Europe/Brussels.
+    opens_at = models.DateTimeField(_("opens at"))
+    deadline = models.DateTimeField(_("deadline"))
+    preregistration_deadline = models.DateTimeField(
+        _("pre-registration deadline"), null=True, blank=True
+    )
+    review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=CallState.choices, default=CallState.DRAFT
+    )
+    parameters_frozen_at = models.DateTimeField(_("parameters frozen at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-deadline"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gt=F("opens_at")), name="call_deadline_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(preregistration_deadline__isnull=True)
+                | (
+                    Q(preregistration_deadline__gt=F("opens_at"))
+                    & Q(preregistration_deadline__lte=F("deadline"))
+                ),
+                name="call_preregistration_within_call",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.localized("title")
+
+    @property
+    def description(self) -> str:
+        return self.localized("description")
+
+    @property
+    def year(self) -> int:
+        return self.programme_year.year
+
+
+class CallParameters(models.Model):
+    """The rules of one call, defaulting to the personalised-medicine ICON values of
+    DOMAIN.md §4. They freeze when the call opens (services refuse edits after that;
+    an administrator may amend with a recorded justification)."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="parameters")
+    # Consortium
+    min_companies = models.PositiveSmallIntegerField(_("minimum non-linked companies"), default=3)
+    max_company_share = models.DecimalField(
+        _("maximum share of one company in the company-part cost (%)"),
+        default=Decimal("70"),
+        **PERCENT,
+    )
+    min_research_organisations = models.PositiveSmallIntegerField(
+        _("minimum Flemish research organisations"), default=1
+    )
+    research_budget_min_per_year = models.DecimalField(
+        _("research budget per research organisation per year, minimum (€)"),
+        default=Decimal("185000"),
+        **MONEY,
+    )
+    research_budget_max_per_year = models.DecimalField(
+        _("research budget per research organisation per year, maximum (€)"),
+        default=Decimal("500000"),
+        **MONEY,
+    )
+    research_min_share = models.DecimalField(
+        _("minimum share of each research organisation in the research part (%)"),
+        default=Decimal("15"),
+        **PERCENT,
+    )
+    non_flemish_companies_allowed = models.BooleanField(
+        _("companies outside Flanders may join (without aid)"), default=True
+    )
+    # Company aid (EU GBER art. 25), in percentage points
+    industrial_research_base = models.DecimalField(
+        _("industrial research: base aid (%)"), default=Decimal("50"), **PERCENT
+    )
+    experimental_development_base = models.DecimalField(
+        _("experimental development: base aid (%)"), default=Decimal("25"), **PERCENT
+    )
+    small_enterprise_bonus = models.DecimalField(
+        _("small enterprise bonus (points)"), default=Decimal("20"), **PERCENT
+    )
+    medium_enterprise_bonus = models.DecimalField(
+        _("medium-sized enterprise bonus (points)"), default=Decimal("10"), **PERCENT
+    )
+    collaboration_bonus_enabled = models.BooleanField(_("collaboration bonus"), default=False)
+    collaboration_bonus = models.DecimalField(
+        _("collaboration bonus (points)"), default=Decimal("15"), **PERCENT
+    )
+    industrial_research_cap = models.DecimalField(
+        _("industrial research: cap in this call (%)"), default=Decimal("60"), **PERCENT
+    )
+    experimental_development_cap = models.DecimalField(
+        _("experimental development: cap in this call (%)"), default=Decimal("50"), **PERCENT
+    )
+    absolute_cap = models.DecimalField(
+        _("absolute aid ceiling (%)"), default=Decimal("80"), **PERCENT
+    )
+    max_aid_per_company = models.DecimalField(
+        _("maximum aid per company (€)"), default=Decimal("3000000"), **MONEY
+    )
+    # Project
+    max_duration_months = models.PositiveSmallIntegerField(
+        _("maximum duration (months)"), default=48
+    )
+    # Evaluation
+    scale_min = models.DecimalField(_("score scale: minimum"), max_digits=4, decimal_places=1, default=Decimal("0"))
+    scale_max = models.DecimalField(_("score scale: maximum"), max_digits=4, decimal_places=1, default=Decimal("5"))
+    scale_step = models.DecimalField(_("score scale: step"), max_digits=3, decimal_places=2, default=Decimal("0.5"))
+    overall_threshold = models.DecimalField(
+        _("overall threshold"), max_digits=6, decimal_places=2, default=Decimal("10")
+    )
+    reviewers_per_application = models.PositiveSmallIntegerField(
+        _("reviewers per application"), default=3
+    )
+    tie_break_order = models.JSONField(_("tie-break order"), default=default_tie_break)
+    preselection_factor = models.DecimalField(
+        _("pre-selection up to this multiple of the available budget"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("3"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("call parameters")
+        verbose_name_plural = _("call parameters")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(research_budget_max_per_year__gte=F("research_budget_min_per_year")),
+                name="parameters_research_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(scale_max__gt=F("scale_min")) & Q(scale_step__gt=0),
+                name="parameters_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Parameters')}: {self.call}"
+
+
+class Criterion(Bilingual, models.Model):
+    """An evaluation criterion of a call (VLAIO's grid by default); weights serve ranking
+    only, thresholds decide whether a proposal is fundable."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_nl = models.TextField(_("description (Dutch)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    threshold = models.DecimalField(
+        _("threshold"), max_digits=4, decimal_places=1, default=Decimal("3")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "position"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "position"], name="criterion_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def description(self) -> str:
+        return self.localized("description")
+
+
+class Envelope(Bilingual, models.Model):
+    """A budget envelope of a call, drawn from the project-budget line of the call's year.
+
+    amount = initial amount ± transfers; reserved + committed can never exceed it.
+    """
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="envelopes")
+    name_nl = models.CharField(_("name (Dutch)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    action_domain = models.ForeignKey(
+        ActionDomain,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("action domain"),
+    )
+    initial_amount = models.DecimalField(_("initial amount (€)"), **MONEY)
+    amount = models.DecimalField(_("amount (€)"), **MONEY)
+    reserved = models.DecimalField(_("reserved (€)"), default=Decimal("0"), **MONEY)
+    committed = models.DecimalField(_("committed (€)"), default=Decimal("0"), **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "name_nl"]
+        verbose_name = _("budget envelope")
+        verbose_name_plural = _("budget envelopes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(committed__gte=0) & Q(amount__gte=0),
+                name="envelope_totals_not_negative",
+            ),
+            # The guarantee: no interleaving of transactions can over-allocate.
+            models.CheckConstraint(
+                condition=Q(amount__gte=F("reserved") + F("committed")),
+                name="envelope_never_over_allocated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def available(self) -> Decimal:
+        return self.amount - self.committed - self.reserved
+
+
+class LedgerEntry(models.Model):
+    """One movement on an envelope. Never edited, never deleted: corrections are new
+    entries (a release undoes a commitment, a transfer has an out and an in entry)."""
+
+    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="ledger")
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerEntryKind.choices)
+    amount = models.DecimalField(
+        _("amount (€)"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    decision_reference = models.CharField(
+        _("steering-group decision reference"), max_length=100, blank=True
+    )
+    counterpart = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("other side of the transfer"),
+    )
+    # What the money is for, e.g. an application's receipt number; the evaluation app
+    # links its decisions here.
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["envelope", "created_at", "pk"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["transfer_in", "transfer_out"]) | ~Q(decision_reference=""),
+                name="ledger_transfer_needs_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.envelope})"
