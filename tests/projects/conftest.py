@@ -1,0 +1,9 @@
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Reasons are asserted in English (msgids); the site's default language is Dutch."""
+    with translation.override("en"):
+        yield
