@@ -338,6 +338,8 @@ def budget_save(
     for entry in existing.values():
         entry._history_user = actor
         entry.delete()
+    # 'Last changed' of the application, which the autosave script compares with its copy.
+    Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
     return partner
 
 

@@ -85,6 +85,87 @@ MATRIX = [
         overrides={PM: 403},
     ),
     Row("organisation_link_create", lambda w: {"pk": w.organisation.pk}, ok={S, AD}),
+    # --- projects: applicant portal --------------------------------------------------------
+    # The partner contacts of an application and staff see it; anyone else gets 404.
+    # Administrators are superusers: every permission holds for them (Django's rule).
+    Row("application_list", ok={A, OA, AD}),
+    Row("application_create", lambda w: {"call_pk": w.call.pk}, ok={A, OA, AD}),
+    Row("application_detail", lambda w: {"pk": w.draft.pk}, ok={A, S, AD}, denied=404),
+    Row("application_checks", lambda w: {"pk": w.draft.pk}, ok={A, S, AD}, denied=404),
+    Row(
+        "application_edit",
+        lambda w: {"pk": w.draft.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={S: 403},
+    ),
+    Row("partner_add", lambda w: {"pk": w.draft.pk}, ok={A, AD}, denied=404, overrides={S: 403}),
+    Row(
+        "partner_edit",
+        lambda w: {"pk": w.draft.pk, "partner_pk": w.partner.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={S: 403},
+    ),
+    Row(
+        "partner_remove",
+        lambda w: {"pk": w.draft.pk, "partner_pk": w.partner.pk},
+        ok=LOGGED_IN,
+        ok_status=405,
+        anonymous=405,
+    ),
+    Row(
+        "partner_budget",
+        lambda w: {"pk": w.draft.pk, "partner_pk": w.partner.pk},
+        ok={A, S, AD},
+        denied=404,
+    ),
+    Row(
+        "attachment_upload",
+        lambda w: {"pk": w.draft.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={S: 403},
+    ),
+    Row(
+        "attachment_download",
+        lambda w: {"pk": w.draft.pk, "attachment_pk": w.attachment.pk},
+        ok={A, S, AD},
+        denied=404,
+    ),
+    Row(
+        "attachment_remove",
+        lambda w: {"pk": w.draft.pk, "attachment_pk": w.attachment.pk},
+        ok=LOGGED_IN,
+        ok_status=405,
+        anonymous=405,
+    ),
+    Row(
+        "application_submit",
+        lambda w: {"pk": w.draft.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={S: 403},
+    ),
+    Row(
+        "application_withdraw",
+        lambda w: {"pk": w.submitted.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={S: 403},
+    ),
+    Row(
+        "application_complete",
+        lambda w: {"pk": w.submitted.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={S: 403},
+    ),
+    Row("application_pdf", lambda w: {"pk": w.submitted.pk}, ok={A, S, AD}, denied=404),
+    # --- projects: staff --------------------------------------------------------------------
+    Row("admissibility_list", ok={S, AD}),
+    Row("admissibility_export", lambda w: {"fmt": "csv"}, ok={S, AD}),
+    Row("admissibility_check", lambda w: {"pk": w.submitted.pk}, ok={S, AD}),
 ]
 
 # URL names deliberately outside the matrix, with the reason.
@@ -131,6 +212,19 @@ class World:
 
     def extend(self):
         """Later issues add their objects here (calls, applications, reviews…)."""
+        from projects import services as project_services
+
+        from .projects import factories as project_factories
+
+        applicant = self.users[Role.APPLICANT]
+        # A draft and a submitted application coordinated by the applicant's organisation;
+        # the other applicant belongs to neither consortium.
+        self.draft = project_factories.ready_application(created_by=applicant)
+        self.call = self.draft.call
+        self.partner = self.draft.partners.filter(is_coordinator=False).first()
+        self.attachment = self.draft.attachments.first()
+        self.submitted = project_factories.ready_application(created_by=applicant)
+        project_services.application_submit(actor=applicant, application=self.submitted)
 
 
 @pytest.fixture
