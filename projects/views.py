@@ -685,6 +685,7 @@ def admissibility_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return response
     if fmt == "xlsx":
         from openpyxl import Workbook
+        from openpyxl.styles import Font
 
         workbook = Workbook()
         sheet = workbook.active
@@ -692,8 +693,9 @@ def admissibility_export(request: HttpRequest, fmt: str) -> HttpResponse:
         sheet.append(header)
         for row in rows:
             sheet.append(row)
+        bold = Font(bold=True)
         for cell in sheet[1]:
-            cell.font = cell.font.copy(bold=True)
+            cell.font = bold
         buffer = BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
