@@ -569,6 +569,13 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not application.snapshot:
         raise Http404("not submitted")
     if not application.snapshot_pdf:
+        # Lost task, demo data, or still rendering: (re)queue it. The task is idempotent;
+        # without a broker (eager mode) it renders right here.
+        from .tasks import render_snapshot_pdf
+
+        render_snapshot_pdf.delay(application_id=application.pk)
+        application.refresh_from_db()
+    if not application.snapshot_pdf:
         return render(request, "projects/pdf_pending.html", {"application": application})
     return FileResponse(
         application.snapshot_pdf.open("rb"),
