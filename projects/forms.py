@@ -66,10 +66,6 @@ class ApplicationForm(forms.ModelForm):
                 queryset = eligible.all()
             self.fields[name].queryset = queryset
 
-    def _post_clean(self):
-        # The service assigns and validates the instance; the form only checks input.
-        pass
-
 
 class PartnerForm(forms.Form):
     """Add a partner: an organisation of the registry, or a new one registered in the

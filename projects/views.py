@@ -13,7 +13,7 @@ from io import BytesIO
 
 import django_filters
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -124,6 +124,8 @@ def application_create(request: HttpRequest, call_pk: int) -> HttpResponse:
             )
         except ApplicationError as error:
             form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("Application started. It is saved as you type."))
             return redirect("application_detail", pk=application.pk)
@@ -201,6 +203,8 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ApplicationError as error:
                 form.add_error(None, str(error))
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
                 services.draft_clear(
                     user=request.user, application=application, form_key=GENERAL_FORM

@@ -51,7 +51,9 @@
     } else if (stored && stored.data) {
       restore(form, stored.data);
       notice(form, form.getAttribute("data-restored-text"), "warning");
-      form.dispatchEvent(new Event("change", { bubbles: true }));
+      // Send the restored values once htmx has set the form up (its script is deferred
+      // and starts after this one).
+      window.setTimeout(function () { form.dispatchEvent(new Event("change", { bubbles: true })); }, 0);
     }
     form.addEventListener("input", function () {
       try { window.localStorage.setItem(key, JSON.stringify({ at: Date.now(), data: snapshot(form) })); } catch (e) { /* storage full or off */ }
@@ -63,6 +65,9 @@
       var xhr = event.detail.xhr;
       if (xhr && xhr.status === 401) {
         notice(form, form.getAttribute("data-expired-text"), "danger");
+      } else if (!xhr || xhr.status === 0 || xhr.status >= 400) {
+        // Network down, a stale CSRF token after logging in elsewhere, a server error.
+        notice(form, form.getAttribute("data-failed-text"), "danger");
       } else if (xhr && xhr.status === 200 && xhr.responseText.indexOf('data-saved="true"') !== -1) {
         window.localStorage.removeItem(key);
       }

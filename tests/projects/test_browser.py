@@ -1,0 +1,209 @@
+"""Browser tests (system Chromium through Playwright, against the live server): an
+applicant builds a 4-partner consortium with budgets and submits; the PDF of the
+submitted version shows the title and the totals; nothing typed is lost after a
+validation error, a reload or an expired session; staff record admissibility."""
+
+import re
+import subprocess
+
+import pytest
+
+from programme.models import ActionDomain, DiseaseDomain, Theme
+from projects.enums import ApplicationState
+from projects.models import Application
+
+from ..factories import ApplicantFactory, ResearchOrganisationFactory, StaffFactory
+from .factories import (
+    PDF_BYTES,
+    ApplicationFactory,
+    CallFactory,
+    CoordinatorFactory,
+    SmallCompanyFactory,
+    LargeCompanyFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "pw-for-tests-123"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def log_in(page, live_server, user):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]:has-text('Log in')")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def pdf_text(data: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path):
+    call = CallFactory()
+    programme = call.programme
+    ActionDomain.objects.create(programme=programme, code="1", name_nl="Data", name_en="Data and analysis")
+    Theme.objects.create(programme=programme, code="data", name_nl="Data", name_en="Data")
+    DiseaseDomain.objects.create(programme=programme, code="kanker", name_nl="Kanker", name_en="Cancer")
+    coordinator = CoordinatorFactory(organisation=SmallCompanyFactory(name="Alpha Genomics BV"))
+    SmallCompanyFactory(name="Beta Sensors BV")
+    LargeCompanyFactory(name="Gamma Pharma NV")
+    ResearchOrganisationFactory(name="Flemish University")
+    page = context.new_page()
+    log_in(page, live_server, coordinator)
+
+    page.goto(f"{live_server.url}/applications/")
+    page.click("text=Start an application")
+    page.fill("#id_title", "Shared tumour data platform")
+    page.fill("#id_acronym", "TUMOURDATA")
+    page.click("button:has-text('Start')")
+    page.wait_for_selector("h1:has-text('TUMOURDATA')")
+    application = Application.objects.get(acronym="TUMOURDATA")
+
+    page.click("text=Edit project data")
+    page.fill("#id_abstract", "A shared platform for tumour profiles across Flemish hospitals.")
+    page.select_option("#id_abstract_language", "en")
+    page.select_option("#id_action_domain", label="1. Data and analysis")
+    page.select_option("#id_theme", label="data. Data")
+    page.select_option("#id_disease_domain", label="kanker. Cancer")
+    page.fill("#id_planned_start", "2020-01-01")
+    page.fill("#id_duration_months", "24")
+    page.click("button:has-text('Save and return')")
+    page.wait_for_selector("text=Project data saved.")
+
+    for name, email in [("Beta Sensors BV", "beta@example.org"), ("Gamma Pharma NV", "gamma@example.org"),
+                        ("Flemish University", "prof@example.org")]:
+        page.click("text=Add partner")
+        page.select_option("#id_organisation", label=name)
+        page.fill("#id_contact_email", email)
+        page.fill("#id_contact_name", f"Contact of {name}")
+        page.click("button:has-text('Add to the consortium')")
+        page.wait_for_selector(f"text={name} joined the consortium")
+
+    budgets = {
+        "Alpha Genomics BV": {"y1_personnel_industrial": "120000", "y2_personnel_experimental": "80000"},
+        "Beta Sensors BV": {"y1_personnel_industrial": "90000", "y2_operating_experimental": "60000"},
+        "Gamma Pharma NV": {"y1_personnel_industrial": "150000", "y2_personnel_industrial": "150000"},
+        "Flemish University": {"y1_personnel_research": "250000", "y2_personnel_research": "250000"},
+    }
+    for name, cells in budgets.items():
+        page.goto(f"{live_server.url}/applications/{application.pk}/")
+        page.click(f"tr[data-partner='{name}'] >> text=Budget")
+        for field, value in cells.items():
+            page.fill(f"#id_{field}", value)
+        page.click("button:has-text('Save budget')")
+        page.wait_for_selector("text=Budget saved.")
+
+    page.goto(f"{live_server.url}/applications/{application.pk}/attachments/new/")
+    page.select_option("#id_kind", "description")
+    page.set_input_files("#id_file", files=[{"name": "description.pdf", "mimeType": "application/pdf",
+                                            "buffer": PDF_BYTES}])
+    page.click("button:has-text('Upload')")
+    page.wait_for_selector("text=Attachment stored.")
+    assert page.inner_text("[data-total=project-cost]").replace("\u00a0", " ") == "€ 1,150,000"
+    assert page.locator("#checks-panel [data-ok=false]").count() == 0
+
+    page.click("text=Submit…")
+    page.click("button:has-text('Submit now')")
+    page.wait_for_selector("text=Your application is submitted")
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SUBMITTED
+    assert application.receipt_number in page.inner_text("main")
+
+    response = page.request.get(f"{live_server.url}/applications/{application.pk}/pdf/")
+    assert response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.body())
+    assert "Shared tumour data platform" in text
+    # Aid: research 500,000 (100%); Alpha small 60% × 120k + 45% × 80k = 108,000; Beta
+    # small 60% × 90k + 45% × 60k = 81,000; Gamma large 50% × 300k = 150,000.
+    assert re.search(r"Project\s+€ 1,150,000\s+€ 839,000", text.replace("\u00a0", " "))
+
+
+def test_nothing_typed_is_lost(live_server, context):
+    application = ApplicationFactory()
+    page = context.new_page()
+    log_in(page, live_server, application.created_by)
+    url = f"{live_server.url}/applications/{application.pk}/edit/"
+    page.goto(url)
+    page.fill("#id_title", "A title I typed with care")
+    page.fill("#id_abstract", "Three paragraphs of abstract I do not want to type again.")
+    page.fill("#id_duration_months", "200")  # more than the 120 months the field allows
+    page.click("button:has-text('Save and return')")
+    page.wait_for_selector(".invalid-feedback, .is-invalid")
+    assert page.input_value("#id_title") == "A title I typed with care"
+    assert page.input_value("#id_abstract") == "Three paragraphs of abstract I do not want to type again."
+    assert page.input_value("#id_duration_months") == "200"
+    # Closing the tab and coming back: the typed text is there again (server draft).
+    page.close()
+    page = context.new_page()
+    page.goto(url)
+    assert page.input_value("#id_abstract") == "Three paragraphs of abstract I do not want to type again."
+    assert page.input_value("#id_duration_months") == "200"
+    page.close()
+
+
+def test_expired_session_keeps_typing_in_the_browser(live_server, context):
+    application = ApplicationFactory()
+    page = context.new_page()
+    log_in(page, live_server, application.created_by)
+    url = f"{live_server.url}/applications/{application.pk}/edit/"
+    page.goto(url)
+    context.clear_cookies(name="sessionid")  # the session expires while the person types
+    page.fill("#id_abstract", "Typed after the session expired.")
+    page.wait_for_selector("[data-autosave-notice]:has-text('Your session has expired')")
+    log_in(page, live_server, application.created_by)
+    page.goto(url)
+    assert page.input_value("#id_abstract") == "Typed after the session expired."
+    page.wait_for_selector("[data-autosave-notice]:has-text('We restored what you typed')")
+    # The restore is sent to the server as soon as it appears (a change event).
+    page.wait_for_selector("#autosave-status:has-text('Saved at')")
+    application.refresh_from_db()
+    assert application.abstract == "Typed after the session expired."
+
+
+def test_staff_checks_admissibility(live_server, context):
+    from projects import services
+
+    from .factories import ready_application
+
+    application = ready_application()
+    services.application_submit(actor=application.created_by, application=application)
+    staff = StaffFactory()
+    page = context.new_page()
+    log_in(page, live_server, staff)
+    page.click("text=All submitted applications")
+    page.click(f"text={application.acronym}")
+    for name in ["complementary", "broad_application", "consortium_rules", "complete"]:
+        page.check(f"input[name={name}][value=yes]")
+    page.check("input[name=outcome][value=admissible]")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Admissibility check saved.")
+    application.refresh_from_db()
+    assert application.state == ApplicationState.ADMISSIBLE
+
+
+__all__ = ["ApplicantFactory"]
