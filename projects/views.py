@@ -15,6 +15,7 @@ import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -651,15 +652,24 @@ def _submitted_queryset(request: HttpRequest):
     return SubmittedFilter(request.GET or None, queryset=queryset)
 
 
+LIST_PAGE_SIZE = 100
+
+
 @permission_required("projects.list_submitted")
 def admissibility_list(request: HttpRequest) -> HttpResponse:
     filterset = _submitted_queryset(request)
-    applications = filterset.qs
+    page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "projects/admissibility_list.html",
-        {"filter": filterset, "applications": applications, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "applications": page.object_list,
+            "page_obj": page,
+            "query": query.urlencode(),
+        },
     )
 
 
