@@ -91,7 +91,7 @@ def aid_intensity(
     in difficulty receive no aid.
     """
     if part == Part.RESEARCH:
-        return Figure(HUNDRED, _("Research part: 100% of the cost is funded."))
+        return Figure(HUNDRED, _("Research part: funded at 100%."))
     if in_difficulty:
         return Figure(ZERO, _("Undertaking in difficulty: no aid (0%)."))
     if not is_flemish:
