@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from programme.enums import OrganisationKind, Role
 from programme.models import OrganisationLink, User
@@ -226,7 +226,8 @@ def _in_threads(functions):
     def run(i, fn):
         try:
             barrier.wait()
-            results[i] = fn()
+            with translation.override("en"):  # thread-local: the fixture's does not reach here
+                results[i] = fn()
         except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
             results[i] = exc
         finally:
