@@ -209,7 +209,7 @@ def check_seats_of_body(body_kind: str, holders: list[SeatHolder]) -> tuple[bool
 def check_steering_representation(holders: list[SeatHolder]) -> tuple[bool, str]:
     """The steering group has representatives of VLAIO, FWO and EWI."""
     present = Counter(h.seat for h in holders)
-    missing = [Seat(seat).label for seat in STEERING_REPRESENTED if not present[seat]]
+    missing = [str(Seat(seat).label) for seat in STEERING_REPRESENTED if not present[seat]]
     if missing:
         return False, _("Not represented: %(missing)s.") % {"missing": ", ".join(missing)}
     return True, _("VLAIO, FWO and EWI are represented.")

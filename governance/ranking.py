@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from math import ceil, floor, lcm
+from math import ceil, floor, gcd, lcm
 
 from django.utils.translation import gettext as _
 
@@ -287,19 +287,31 @@ class OptimalSelection:
     score_without_targets: Decimal  # best total ignoring the SME targets
 
 
+CENT = Decimal("0.01")
+SCORE_QUANTUM = Decimal("0.0001")  # weighted totals are half points × 2-decimal weights
+
+
+def _exact(value: Decimal, quantum: Decimal) -> Fraction:
+    return Fraction(Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
 def _sme_coefficients(proposal: ProposalFigures, target_number: Fraction, target_budget: Fraction):
     """Linear forms of "SME share ≥ target": Σ x·(100·sme − target·all) ≥ 0."""
     count = len(proposal.partners)
     sme_count = sum(1 for p in proposal.partners if p.is_sme)
-    cost = sum((Fraction(p.cost) for p in proposal.partners), Fraction(0))
-    sme_cost = sum((Fraction(p.cost) for p in proposal.partners if p.is_sme), Fraction(0))
+    cost = sum((_exact(p.cost, CENT) for p in proposal.partners), Fraction(0))
+    sme_cost = sum((_exact(p.cost, CENT) for p in proposal.partners if p.is_sme), Fraction(0))
     return 100 * sme_count - target_number * count, 100 * sme_cost - target_budget * cost
 
 
 def _integers(values: list[Fraction]) -> list[int]:
-    """Scale exact rationals to integers with one common factor (keeps every ratio)."""
+    """Scale exact rationals to integers with one common factor and divide out their
+    common divisor (keeps every ratio, and the numbers small enough for the solver's
+    floating point: money is in cents, scores to 0.0001)."""
     factor = lcm(*(v.denominator for v in values)) if values else 1
-    return [int(v * factor) for v in values]
+    integers = [int(v * factor) for v in values]
+    divisor = gcd(*integers) or 1
+    return [i // divisor for i in integers]
 
 
 def _solve(scores, aids, limit, rows_ge_zero, at_least_one: bool):
@@ -366,13 +378,13 @@ def optimal_selection(
     is always the best total ignoring the targets, so the cost of the targets shows.
 
     Exact: a 0-1 integer programme solved by HiGHS (scipy.optimize.milp) with a zero
-    optimality gap on integer data (scores scaled to integers, money in cents, the SME
+    optimality gap on integer data (scores to 0.0001 scaled to integers, money in cents, the SME
     ratio constraints made linear: Σ x·(100·SME − target·all) ≥ 0). The solver's answer
     is checked again in exact arithmetic.
     """
     candidates = [p for p in proposals if p.passes]
     envelope_amount = Decimal(envelope_amount)
-    score_ints = _integers([Fraction(p.weighted_total) for p in candidates])
+    score_ints = _integers([_exact(p.weighted_total, SCORE_QUANTUM) for p in candidates])
     aid_cents = [ceil(Fraction(p.requested_aid) * 100) for p in candidates]
     limit = floor(Fraction(envelope_amount) * 100)
     pairs = [
