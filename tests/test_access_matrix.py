@@ -85,6 +85,13 @@ MATRIX = [
         overrides={PM: 403},
     ),
     Row("organisation_link_create", lambda w: {"pk": w.organisation.pk}, ok={S, AD}),
+    # --- governance: the bodies' pages are for the people around the table -----------------
+    Row("body_list", ok={S, C, SG, PM, AD}),
+    Row("body_detail", lambda w: {"pk": w.body.pk}, ok={S, C, SG, PM, AD}),
+    Row("membership_create", lambda w: {"pk": w.body.pk}, ok={S, AD}),
+    Row("membership_edit", lambda w: {"pk": w.membership.pk}, ok={S, AD}),
+    Row("meeting_create", lambda w: {"pk": w.body.pk}, ok={S, AD}),
+    Row("meeting_detail", lambda w: {"pk": w.meeting.pk}, ok={S, C, SG, PM, AD}),
 ]
 
 # URL names deliberately outside the matrix, with the reason.
@@ -131,6 +138,11 @@ class World:
 
     def extend(self):
         """Later issues add their objects here (calls, applications, reviews…)."""
+        from .governance.factories import BodyFactory, MeetingFactory, MembershipFactory
+
+        self.body = BodyFactory(programme=self.programme)
+        self.membership = MembershipFactory(body=self.body, user=self.users[Role.COUNCIL])
+        self.meeting = MeetingFactory(body=self.body, attendees=[self.users[Role.COUNCIL]])
 
 
 @pytest.fixture
