@@ -225,3 +225,13 @@ def test_meeting_create_former_member_refused_with_reason(client):
     assert "Not a member of this body on 2019-10-15: Frida Former." in response.text
     assert 'value="Advice"' in response.text
     assert Meeting.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_body_detail_in_dutch(client):
+    client.force_login(StaffFactory())
+    body = BodyFactory()
+    make_members(body, [s for s in COMPLIANT_COUNCIL if s != Seat.VITO])
+    response = client.get(reverse("body_detail", args=[body.pk]), headers={"Accept-Language": "nl"})
+    assert "voldoet niet aan de regels" in response.text
+    assert "Kennisinstelling: VITO: 1 zetel vacant." in response.text
