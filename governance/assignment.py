@@ -150,12 +150,12 @@ def assign_reviewers(
     # a. Greedy, most constrained application first.
     new: dict[Hashable, set] = {app.id: set() for app in apps}
     holds: dict[Hashable, set] = {r: set() for r in pool}  # new assignments per reviewer
-    order = sorted(range(len(apps)), key=lambda i: (len(eligible[apps[i].id]) - need[apps[i].id], i))
+    order = sorted(
+        range(len(apps)), key=lambda i: (len(eligible[apps[i].id]) - need[apps[i].id], i)
+    )
     for i in order:
         app = apps[i]
-        ranked = sorted(
-            eligible[app.id], key=lambda r: (load[r], -match(app, r), position[r])
-        )
+        ranked = sorted(eligible[app.id], key=lambda r: (load[r], -match(app, r), position[r]))
         for r in ranked[: need[app.id]]:
             new[app.id].add(r)
             holds[r].add(app.id)
@@ -177,9 +177,7 @@ def assign_reviewers(
                     if r in came_from or r in new[a]:
                         continue
                     came_from[r] = (a, x)
-                    if load[r] <= load[source] - 2 and (
-                        target is None or load[r] < load[target]
-                    ):
+                    if load[r] <= load[source] - 2 and (target is None or load[r] < load[target]):
                         target = r
                     queue.append(r)
         if target is None:
@@ -236,13 +234,11 @@ def assign_reviewers(
                     for c in better:
                         for other in sorted(holds[c], key=str):
                             other_app = by_id[other]
-                            if (
-                                other == app.id
-                                or r in new[other]
-                                or r not in eligible_sets[other]
-                            ):
+                            if other == app.id or r in new[other] or r not in eligible_sets[other]:
                                 continue
-                            gain = match(app, c) - current + match(other_app, r) - match(other_app, c)
+                            gain = (
+                                match(app, c) - current + match(other_app, r) - match(other_app, c)
+                            )
                             if gain > 0:
                                 new[app.id].discard(r), new[app.id].add(c)
                                 new[other].discard(c), new[other].add(r)
@@ -257,9 +253,7 @@ def assign_reviewers(
             if not changed:
                 break
 
-    return {
-        app.id: kept[app.id] + sorted(new[app.id], key=lambda r: position[r]) for app in apps
-    }
+    return {app.id: kept[app.id] + sorted(new[app.id], key=lambda r: position[r]) for app in apps}
 
 
 def reviewer_loads(

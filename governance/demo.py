@@ -81,7 +81,8 @@ MEETINGS = [
         BodyKind.ADVISORY_COUNCIL,
         date(2019, 10, 15),
         "Advies over de ICON-oproep gepersonaliseerde geneeskunde 2019",
-        [email for email, _seat in COUNCIL[:10]] + ["medewerker@vlaio.demo", "programmamanager@demo.icon"],
+        [email for email, _seat in COUNCIL[:10]]
+        + ["medewerker@vlaio.demo", "programmamanager@demo.icon"],
     ),
     (
         BodyKind.STEERING_GROUP,
@@ -108,13 +109,13 @@ def seed_people() -> None:
 
 
 def seed_body(programme: Programme, kind: str, name_nl: str, name_en: str, seats, since) -> Body:
-    body = ensure(Body, {"programme": programme, "kind": kind}, {"name_nl": name_nl, "name_en": name_en})
+    body = ensure(
+        Body, {"programme": programme, "kind": kind}, {"name_nl": name_nl, "name_en": name_en}
+    )
     for email, seat in seats:
         user = User.objects.get(email=email)
         if not Membership.objects.filter(body=body, user=user, seat=seat, starts_on=since).exists():
-            services.membership_create(
-                actor=None, body=body, user=user, seat=seat, starts_on=since
-            )
+            services.membership_create(actor=None, body=body, user=user, seat=seat, starts_on=since)
     return body
 
 

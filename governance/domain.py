@@ -67,9 +67,7 @@ def is_active_on(starts_on: date, ends_on: date | None, day: date) -> bool:
     return starts_on <= day and (ends_on is None or day <= ends_on)
 
 
-def terms_overlap(
-    a_start: date, a_end: date | None, b_start: date, b_end: date | None
-) -> bool:
+def terms_overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
     return (a_end is None or b_start <= a_end) and (b_end is None or a_start <= b_end)
 
 
@@ -190,9 +188,7 @@ def check_seat_organisations(holders: list[SeatHolder]) -> tuple[bool, str]:
     ]
     if wrong:
         return False, _("Seat held by someone of another kind of organisation: %(names)s.") % {
-            "names": "; ".join(
-                f"{h.name or '?'} ({Seat(h.seat).label})" for h in wrong
-            )
+            "names": "; ".join(f"{h.name or '?'} ({Seat(h.seat).label})" for h in wrong)
         }
     return True, _("Every seat holder belongs to the right kind of organisation.")
 
@@ -251,9 +247,7 @@ def composition_checks(body_kind: str, holders: Iterable[SeatHolder]) -> list[Co
     return [CompositionCheck(code, str(label), ok, reason) for code, label, (ok, reason) in rules]
 
 
-def voting_member_ids(
-    terms: Iterable[tuple[object, str, date, date | None]], day: date
-) -> set:
+def voting_member_ids(terms: Iterable[tuple[object, str, date, date | None]], day: date) -> set:
     """The people holding a voting seat on `day`, from (person, seat, start, end) terms."""
     return {
         person

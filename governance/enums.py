@@ -9,8 +9,9 @@ from django.utils.translation import pgettext_lazy
 
 
 class BodyKind(models.TextChoices):
-    ADVISORY_COUNCIL = "advisory_council", pgettext_lazy(
-        "governance body", "Strategic advisory council"
+    ADVISORY_COUNCIL = (
+        "advisory_council",
+        pgettext_lazy("governance body", "Strategic advisory council"),
     )
     STEERING_GROUP = "steering_group", pgettext_lazy("governance body", "Steering group")
 
@@ -23,8 +24,9 @@ class Seat(models.TextChoices):
     VIB = "vib", pgettext_lazy("seat", "Knowledge institution: VIB")
     VITO = "vito", pgettext_lazy("seat", "Knowledge institution: VITO")
     UNIVERSITY = "university", pgettext_lazy("seat", "Knowledge institution: university (rotation)")
-    UNIVERSITY_HOSPITAL = "university_hospital", pgettext_lazy(
-        "seat", "University hospital (rotation)"
+    UNIVERSITY_HOSPITAL = (
+        "university_hospital",
+        pgettext_lazy("seat", "University hospital (rotation)"),
     )
     GOVERNMENT = "government", pgettext_lazy("seat", "Appointed by the government")
     # Strategic advisory council, observers
@@ -38,12 +40,16 @@ class Seat(models.TextChoices):
     FWO = "fwo", pgettext_lazy("seat", "FWO")
     EWI = "ewi", pgettext_lazy("seat", "EWI")
     # Steering group, observers
-    OBSERVER_COUNCIL = "observer_council", pgettext_lazy(
-        "seat", "Observer: strategic advisory council"
+    OBSERVER_COUNCIL = (
+        "observer_council",
+        pgettext_lazy("seat", "Observer: strategic advisory council"),
     )
     # Both bodies, observer
     PROGRAMME_MANAGER = "programme_manager", pgettext_lazy("seat", "Observer: programme manager")
 
+
+# Lists show seats in the order of the enum (industry first, observers last).
+SEAT_ORDER: dict[str, int] = {value: position for position, value in enumerate(Seat.values)}
 
 SEATS: dict[str, frozenset[str]] = {
     BodyKind.ADVISORY_COUNCIL: frozenset(
@@ -86,12 +92,11 @@ VOTING_SEATS: frozenset[str] = frozenset(
 class DecidingLevel(models.TextChoices):
     """Who takes the funding decision for an aid amount (DOMAIN.md §2)."""
 
-    ADMINISTRATOR_GENERAL = "administrator_general", pgettext_lazy(
-        "deciding level", "Administrator-general"
+    ADMINISTRATOR_GENERAL = (
+        "administrator_general",
+        pgettext_lazy("deciding level", "Administrator-general"),
     )
-    DECISION_COMMITTEE = "decision_committee", pgettext_lazy(
-        "deciding level", "Decision committee"
-    )
+    DECISION_COMMITTEE = "decision_committee", pgettext_lazy("deciding level", "Decision committee")
 
 
 class CutPolicy(models.TextChoices):

@@ -248,9 +248,14 @@ def scenario_figures(
             SME_TARGET_BUDGET,
             share_budget is not None and share_budget >= SME_TARGET_BUDGET,
         ),
-        TargetCheck("unique_companies", unique, UNIQUE_COMPANIES_TARGET, unique >= UNIQUE_COMPANIES_TARGET),
         TargetCheck(
-            "leverage", leverage, LEVERAGE_TARGET, leverage is not None and leverage >= LEVERAGE_TARGET
+            "unique_companies", unique, UNIQUE_COMPANIES_TARGET, unique >= UNIQUE_COMPANIES_TARGET
+        ),
+        TargetCheck(
+            "leverage",
+            leverage,
+            LEVERAGE_TARGET,
+            leverage is not None and leverage >= LEVERAGE_TARGET,
         ),
     )
     return ScenarioFigures(
@@ -404,9 +409,9 @@ def optimal_selection(
         chosen, meets = with_targets, True
         note = _("The best selection within the envelope that meets the SME targets.")
         if total(with_targets) < total(free):
-            note += " " + _(
-                "Without the SME targets the total score could be %(score)s."
-            ) % {"score": total(free)}
+            note += " " + _("Without the SME targets the total score could be %(score)s.") % {
+                "score": total(free)
+            }
     else:
         chosen, meets = free, False
         note = _(

@@ -12,6 +12,7 @@ from programme.access import permission_required
 from programme.views import programme_history
 
 from . import domain, services
+from .enums import SEAT_ORDER
 from .forms import MeetingForm, MembershipForm
 from .models import Body, Meeting, Membership
 
@@ -26,9 +27,7 @@ def _day_from(request: HttpRequest) -> tuple[date, str]:
     try:
         return date.fromisoformat(raw), ""
     except ValueError:
-        return today, _("“%(value)s” is not a date (YYYY-MM-DD); showing today.") % {
-            "value": raw
-        }
+        return today, _("“%(value)s” is not a date (YYYY-MM-DD); showing today.") % {"value": raw}
 
 
 def _composition(body: Body, memberships: list[Membership]) -> dict:
@@ -51,9 +50,7 @@ def body_list(request: HttpRequest) -> HttpResponse:
             to_attr="active_memberships",
         )
     )
-    rows = [
-        {"body": body, **_composition(body, body.active_memberships)} for body in bodies
-    ]
+    rows = [{"body": body, **_composition(body, body.active_memberships)} for body in bodies]
     return render(request, "governance/body_list.html", {"rows": rows, "today": today})
 
 
@@ -61,10 +58,9 @@ def body_list(request: HttpRequest) -> HttpResponse:
 def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body = get_object_or_404(Body.objects.select_related("programme"), pk=pk)
     day, date_error = _day_from(request)
-    memberships = list(
-        body.memberships.select_related("user", "organisation").order_by(
-            "seat", "starts_on", "user__last_name"
-        )
+    memberships = sorted(
+        body.memberships.select_related("user", "organisation"),
+        key=lambda m: (SEAT_ORDER[m.seat], m.starts_on, m.user.last_name, m.pk),
     )
     active = [m for m in memberships if m.is_active_on(day)]
     context = {
@@ -168,7 +164,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "body": meeting.body,
         "members": [
             (m, m.user_id in present)
-            for m in sorted(on_day, key=lambda m: (not m.votes, m.seat, str(m.user)))
+            for m in sorted(on_day, key=lambda m: (SEAT_ORDER[m.seat], m.user.last_name, m.pk))
         ],
         "quorum_ok": quorum_ok,
         "quorum_reason": quorum_reason,

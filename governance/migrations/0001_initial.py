@@ -8,164 +8,493 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programme', '0001_initial'),
+        ("programme", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Body',
+            name="Body",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('advisory_council', 'Strategic advisory council'), ('steering_group', 'Steering group')], max_length=20, verbose_name='kind')),
-                ('name_nl', models.CharField(max_length=200, verbose_name='name (Dutch)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('description_nl', models.TextField(blank=True, verbose_name='description (Dutch)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bodies', to='programme.programme', verbose_name='programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("advisory_council", "Strategic advisory council"),
+                            ("steering_group", "Steering group"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name_nl", models.CharField(max_length=200, verbose_name="name (Dutch)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "description_nl",
+                    models.TextField(blank=True, verbose_name="description (Dutch)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bodies",
+                        to="programme.programme",
+                        verbose_name="programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'governance body',
-                'verbose_name_plural': 'governance bodies',
-                'ordering': ['programme', 'kind'],
+                "verbose_name": "governance body",
+                "verbose_name_plural": "governance bodies",
+                "ordering": ["programme", "kind"],
             },
             bases=(programme.models.Bilingual, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalBody',
+            name="HistoricalBody",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('advisory_council', 'Strategic advisory council'), ('steering_group', 'Steering group')], max_length=20, verbose_name='kind')),
-                ('name_nl', models.CharField(max_length=200, verbose_name='name (Dutch)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('description_nl', models.TextField(blank=True, verbose_name='description (Dutch)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme', verbose_name='programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("advisory_council", "Strategic advisory council"),
+                            ("steering_group", "Steering group"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name_nl", models.CharField(max_length=200, verbose_name="name (Dutch)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                (
+                    "description_nl",
+                    models.TextField(blank=True, verbose_name="description (Dutch)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                        verbose_name="programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical governance body',
-                'verbose_name_plural': 'historical governance bodies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical governance body",
+                "verbose_name_plural": "historical governance bodies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeeting',
+            name="HistoricalMeeting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('guests', models.TextField(blank=True, help_text='External experts and other guests; they do not count for the quorum.', verbose_name='guests')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('recorded_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.body', verbose_name='body')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                (
+                    "guests",
+                    models.TextField(
+                        blank=True,
+                        help_text="External experts and other guests; they do not count for the quorum.",
+                        verbose_name="guests",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("recorded_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.body",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical meeting',
-                'verbose_name_plural': 'historical meetings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical meeting",
+                "verbose_name_plural": "historical meetings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('seat', models.CharField(choices=[('industry', 'Industry'), ('vib', 'Knowledge institution: VIB'), ('vito', 'Knowledge institution: VITO'), ('university', 'Knowledge institution: university (rotation)'), ('university_hospital', 'University hospital (rotation)'), ('government', 'Appointed by the government'), ('observer_vlaio', 'Observer: VLAIO'), ('observer_fwo', 'Observer: FWO'), ('observer_ewi', 'Observer: EWI'), ('observer_wvg', 'Observer: WVG'), ('observer_vasgaz', 'Observer: VASGAZ'), ('vlaio', 'VLAIO'), ('fwo', 'FWO'), ('ewi', 'EWI'), ('observer_council', 'Observer: strategic advisory council'), ('programme_manager', 'Observer: programme manager')], max_length=30, verbose_name='seat')),
-                ('starts_on', models.DateField(verbose_name='term starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='term ends on')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.body', verbose_name='body')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.organisation', verbose_name='organisation represented')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seat",
+                    models.CharField(
+                        choices=[
+                            ("industry", "Industry"),
+                            ("vib", "Knowledge institution: VIB"),
+                            ("vito", "Knowledge institution: VITO"),
+                            ("university", "Knowledge institution: university (rotation)"),
+                            ("university_hospital", "University hospital (rotation)"),
+                            ("government", "Appointed by the government"),
+                            ("observer_vlaio", "Observer: VLAIO"),
+                            ("observer_fwo", "Observer: FWO"),
+                            ("observer_ewi", "Observer: EWI"),
+                            ("observer_wvg", "Observer: WVG"),
+                            ("observer_vasgaz", "Observer: VASGAZ"),
+                            ("vlaio", "VLAIO"),
+                            ("fwo", "FWO"),
+                            ("ewi", "EWI"),
+                            ("observer_council", "Observer: strategic advisory council"),
+                            ("programme_manager", "Observer: programme manager"),
+                        ],
+                        max_length=30,
+                        verbose_name="seat",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="term starts on")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="term ends on")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.body",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.organisation",
+                        verbose_name="organisation represented",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical membership',
-                'verbose_name_plural': 'historical memberships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical membership",
+                "verbose_name_plural": "historical memberships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('guests', models.TextField(blank=True, help_text='External experts and other guests; they do not count for the quorum.', verbose_name='guests')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='members present')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='governance.body', verbose_name='body')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                (
+                    "guests",
+                    models.TextField(
+                        blank=True,
+                        help_text="External experts and other guests; they do not count for the quorum.",
+                        verbose_name="guests",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="members present",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="governance.body",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting',
-                'verbose_name_plural': 'meetings',
-                'ordering': ['body', '-date'],
+                "verbose_name": "meeting",
+                "verbose_name_plural": "meetings",
+                "ordering": ["body", "-date"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMeeting_attendees',
+            name="HistoricalMeeting_attendees",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='governance.historicalmeeting')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="governance.historicalmeeting",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalMeeting_attendees',
+                "verbose_name": "HistoricalMeeting_attendees",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seat', models.CharField(choices=[('industry', 'Industry'), ('vib', 'Knowledge institution: VIB'), ('vito', 'Knowledge institution: VITO'), ('university', 'Knowledge institution: university (rotation)'), ('university_hospital', 'University hospital (rotation)'), ('government', 'Appointed by the government'), ('observer_vlaio', 'Observer: VLAIO'), ('observer_fwo', 'Observer: FWO'), ('observer_ewi', 'Observer: EWI'), ('observer_wvg', 'Observer: WVG'), ('observer_vasgaz', 'Observer: VASGAZ'), ('vlaio', 'VLAIO'), ('fwo', 'FWO'), ('ewi', 'EWI'), ('observer_council', 'Observer: strategic advisory council'), ('programme_manager', 'Observer: programme manager')], max_length=30, verbose_name='seat')),
-                ('starts_on', models.DateField(verbose_name='term starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='term ends on')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='governance.body', verbose_name='body')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programme.organisation', verbose_name='organisation represented')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seat",
+                    models.CharField(
+                        choices=[
+                            ("industry", "Industry"),
+                            ("vib", "Knowledge institution: VIB"),
+                            ("vito", "Knowledge institution: VITO"),
+                            ("university", "Knowledge institution: university (rotation)"),
+                            ("university_hospital", "University hospital (rotation)"),
+                            ("government", "Appointed by the government"),
+                            ("observer_vlaio", "Observer: VLAIO"),
+                            ("observer_fwo", "Observer: FWO"),
+                            ("observer_ewi", "Observer: EWI"),
+                            ("observer_wvg", "Observer: WVG"),
+                            ("observer_vasgaz", "Observer: VASGAZ"),
+                            ("vlaio", "VLAIO"),
+                            ("fwo", "FWO"),
+                            ("ewi", "EWI"),
+                            ("observer_council", "Observer: strategic advisory council"),
+                            ("programme_manager", "Observer: programme manager"),
+                        ],
+                        max_length=30,
+                        verbose_name="seat",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="term starts on")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="term ends on")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="governance.body",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="programme.organisation",
+                        verbose_name="organisation represented",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['body', 'seat', 'starts_on'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["body", "seat", "starts_on"],
             },
         ),
         migrations.AddConstraint(
-            model_name='body',
-            constraint=models.UniqueConstraint(fields=('programme', 'kind'), name='body_one_per_kind'),
+            model_name="body",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "kind"), name="body_one_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='membership_term_ends_after_start'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ends_on__isnull", True),
+                    ("ends_on__gte", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="membership_term_ends_after_start",
+            ),
         ),
     ]

@@ -80,9 +80,7 @@ def run(ctx=None) -> dict:
         )
     )
     loads = reviewer_loads(assignment, reviewers).values()
-    matches = sum(
-        1 for a in apps for r in assignment[a.id] if a.themes & expertise.get(r, set())
-    )
+    matches = sum(1 for a in apps for r in assignment[a.id] if a.themes & expertise.get(r, set()))
 
     proposals = _proposals(rng)
     envelope = Decimal("9500000")

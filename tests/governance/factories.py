@@ -81,7 +81,5 @@ def make_members(body: Body, seats, **kwargs) -> list[Membership]:
     for seat in seats:
         kind = SEAT_ORGANISATION.get(seat)
         organisation = OrganisationFactory(kind=kind) if kind else None
-        members.append(
-            MembershipFactory(body=body, seat=seat, organisation=organisation, **kwargs)
-        )
+        members.append(MembershipFactory(body=body, seat=seat, organisation=organisation, **kwargs))
     return members

@@ -73,13 +73,21 @@ def test_assign_reviewers_valid_and_as_balanced_as_brute_force(instance):
     if not feasible:
         with pytest.raises(AssignmentInfeasible):
             assign_reviewers(
-                apps, reviewers, per_application=per_application, conflicts=conflicts,
-                existing=existing, expertise=expertise,
+                apps,
+                reviewers,
+                per_application=per_application,
+                conflicts=conflicts,
+                existing=existing,
+                expertise=expertise,
             )
         return
     result = assign_reviewers(
-        apps, reviewers, per_application=per_application, conflicts=conflicts,
-        existing=existing, expertise=expertise,
+        apps,
+        reviewers,
+        per_application=per_application,
+        conflicts=conflicts,
+        existing=existing,
+        expertise=expertise,
     )
     for app in apps:
         assigned = result[app.id]
@@ -105,7 +113,10 @@ def test_assign_reviewers_without_conflicts_spread_at_most_one(
     n_apps, n_reviewers, per_application, data
 ):
     assume(per_application <= n_reviewers)
-    apps = [ApplicationToReview(a, frozenset(data.draw(st.sets(st.sampled_from(THEMES))))) for a in range(n_apps)]
+    apps = [
+        ApplicationToReview(a, frozenset(data.draw(st.sets(st.sampled_from(THEMES)))))
+        for a in range(n_apps)
+    ]
     reviewers = list(range(1000, 1000 + n_reviewers))
     expertise = {r: data.draw(st.sets(st.sampled_from(THEMES), max_size=2)) for r in reviewers}
     result = assign_reviewers(
@@ -157,8 +168,17 @@ def test_assign_reviewers_greedy_alone_is_not_enough():
     # Found by brute force: the greedy pass gives loads 2,1,1,1,0 (sum of squares 7); an
     # exchange along an alternating path reaches 1,1,1,1,1.
     conflicts = {
-        (0, 100), (0, 101), (0, 102), (0, 104), (1, 104), (2, 101),
-        (3, 100), (3, 101), (3, 102), (3, 103), (4, 101),
+        (0, 100),
+        (0, 101),
+        (0, 102),
+        (0, 104),
+        (1, 104),
+        (2, 101),
+        (3, 100),
+        (3, 101),
+        (3, 102),
+        (3, 103),
+        (4, 101),
     }
     reviewers = [100, 101, 102, 103, 104]
     result = assign_reviewers(range(5), reviewers, per_application=1, conflicts=conflicts)
@@ -197,7 +217,11 @@ def test_assign_reviewers_existing_conflicted_pair_is_replaced():
 def test_assign_reviewers_existing_load_counts_for_balance():
     # "a" already holds two applications; the new one goes to b and c.
     result = assign_reviewers(
-        [1, 2, 3], ["a", "b", "c"], per_application=1, conflicts=set(), existing={1: ["a"], 2: ["a"]}
+        [1, 2, 3],
+        ["a", "b", "c"],
+        per_application=1,
+        conflicts=set(),
+        existing={1: ["a"], 2: ["a"]},
     )
     assert result == {1: ["a"], 2: ["a"], 3: ["b"]}
 
@@ -207,6 +231,10 @@ def test_assign_reviewers_is_deterministic():
     reviewers = list(range(8))
     expertise = {r: {THEMES[r % 4]} for r in reviewers}
     conflicts = {(i, i % 8) for i in range(30)}
-    first = assign_reviewers(apps, reviewers, per_application=3, conflicts=conflicts, expertise=expertise)
-    second = assign_reviewers(apps, reviewers, per_application=3, conflicts=conflicts, expertise=expertise)
+    first = assign_reviewers(
+        apps, reviewers, per_application=3, conflicts=conflicts, expertise=expertise
+    )
+    second = assign_reviewers(
+        apps, reviewers, per_application=3, conflicts=conflicts, expertise=expertise
+    )
     assert first == second

@@ -15,7 +15,9 @@ def seeded(db):
 
 def test_seed_council_meets_every_composition_rule(seeded):
     council = Body.objects.get(kind=BodyKind.ADVISORY_COUNCIL)
-    active = council.memberships.active_on(timezone.localdate()).select_related("user", "organisation")
+    active = council.memberships.active_on(timezone.localdate()).select_related(
+        "user", "organisation"
+    )
     checks = domain.composition_checks(council.kind, [m.seat_holder() for m in active])
     assert [(c.code, c.ok) for c in checks if not c.ok] == []
     assert sum(1 for m in active if m.votes) == 14
@@ -24,12 +26,16 @@ def test_seed_council_meets_every_composition_rule(seeded):
 def test_seed_steering_group_meets_its_rules(seeded):
     steering = Body.objects.get(kind=BodyKind.STEERING_GROUP)
     active = steering.memberships.active_on(timezone.localdate())
-    assert all(c.ok for c in domain.composition_checks(steering.kind, [m.seat_holder() for m in active]))
+    assert all(
+        c.ok for c in domain.composition_checks(steering.kind, [m.seat_holder() for m in active])
+    )
 
 
 def test_seed_demo_logins_are_members(seeded):
     def bodies_of(email):
-        return set(Membership.objects.filter(user__email=email).values_list("body__kind", flat=True))
+        return set(
+            Membership.objects.filter(user__email=email).values_list("body__kind", flat=True)
+        )
 
     assert BodyKind.ADVISORY_COUNCIL in bodies_of("adviesraad@demo.icon")
     assert bodies_of("stuurgroep@demo.icon") == {BodyKind.STEERING_GROUP}

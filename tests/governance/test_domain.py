@@ -56,7 +56,9 @@ def test_composition_council_rule_broken_names_that_rule(holders, expected):
 
 
 def test_composition_reason_says_how_many_industry_members_are_needed():
-    checks = {c.code: c for c in domain.composition_checks(BodyKind.ADVISORY_COUNCIL, council(industry=5))}
+    checks = {
+        c.code: c for c in domain.composition_checks(BodyKind.ADVISORY_COUNCIL, council(industry=5))
+    }
     assert checks["industry_majority"].reason == (
         "5 of 11 voting members are from industry; a majority needs at least 6."
     )
@@ -106,7 +108,10 @@ def test_is_active_on_includes_both_ends(starts_on, ends_on, day, expected):
 
 def test_can_hold_membership_seat_of_other_body_refused():
     ok, reason = domain.can_hold_membership(
-        body_kind=BodyKind.STEERING_GROUP, seat=Seat.INDUSTRY, starts_on=date(2019, 1, 1), ends_on=None
+        body_kind=BodyKind.STEERING_GROUP,
+        seat=Seat.INDUSTRY,
+        starts_on=date(2019, 1, 1),
+        ends_on=None,
     )
     assert (ok, reason) == (False, "The seat “Industry” does not exist in the steering group.")
 
@@ -201,8 +206,15 @@ def test_validate_score_reason_for_off_step():
 
 
 def test_validate_score_other_scale():
-    assert domain.validate_score("7", scale_min=Decimal("1"), scale_max=Decimal("10"), step=Decimal("1")) == (True, "")
-    assert domain.validate_score("0", scale_min=Decimal("1"), scale_max=Decimal("10"), step=Decimal("1"))[0] is False
+    assert domain.validate_score(
+        "7", scale_min=Decimal("1"), scale_max=Decimal("10"), step=Decimal("1")
+    ) == (True, "")
+    assert (
+        domain.validate_score(
+            "0", scale_min=Decimal("1"), scale_max=Decimal("10"), step=Decimal("1")
+        )[0]
+        is False
+    )
 
 
 @pytest.mark.parametrize(

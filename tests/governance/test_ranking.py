@@ -42,8 +42,16 @@ def order(proposals, steps=DEFAULT_TIE_BREAK):
     ("winner", "loser", "decided_by"),
     [
         (proposal(2, total="13"), proposal(1, total="12.5"), "weighted_total"),
-        (proposal(2, scores=("4.5", "4", "3.5")), proposal(1, scores=("4", "4.5", "3.5")), "criterion_1"),
-        (proposal(2, scores=("4", "4.5", "3.5")), proposal(1, scores=("4", "4", "4")), "criterion_2"),
+        (
+            proposal(2, scores=("4.5", "4", "3.5")),
+            proposal(1, scores=("4", "4.5", "3.5")),
+            "criterion_1",
+        ),
+        (
+            proposal(2, scores=("4", "4.5", "3.5")),
+            proposal(1, scores=("4", "4", "4")),
+            "criterion_2",
+        ),
         (proposal(2, sme="45"), proposal(1, sme="30"), "sme_share"),
         (proposal(2, aid="900000"), proposal(1, aid="1000000"), "lower_aid"),
         (proposal(2, minute=5), proposal(1, minute=30), "earlier"),
@@ -103,7 +111,11 @@ def test_rank_proposals_full_example():
 
 
 def cut_ids(cut):
-    return [p.id for p in cut.funded], [p.id for p in cut.reserve], [p.id for p in cut.below_threshold]
+    return (
+        [p.id for p in cut.funded],
+        [p.id for p in cut.reserve],
+        [p.id for p in cut.below_threshold],
+    )
 
 
 AIDS = [("A", "2000000"), ("B", "1500000"), ("C", "1200000"), ("D", "500000")]
@@ -128,7 +140,11 @@ def test_funding_cut_in_rank_order(policy, envelope, funded, reserve, balance):
 
 
 def test_funding_cut_below_threshold_neither_funded_nor_reserve():
-    ranked = [proposal("A", aid="100"), proposal("B", aid="100", passes=False), proposal("C", aid="100")]
+    ranked = [
+        proposal("A", aid="100"),
+        proposal("B", aid="100", passes=False),
+        proposal("C", aid="100"),
+    ]
     cut = funding_cut(ranked, D("150"))
     assert cut_ids(cut) == (["A"], ["C"], ["B"])
 
@@ -142,7 +158,9 @@ def test_funding_cut_exact_fit_is_funded():
 
 
 def partner(org, *, company=True, sme=False, cost="100000", aid="50000"):
-    return PartnerFigures(organisation_id=org, is_company=company, is_sme=sme, cost=D(cost), aid=D(aid))
+    return PartnerFigures(
+        organisation_id=org, is_company=company, is_sme=sme, cost=D(cost), aid=D(aid)
+    )
 
 
 def test_scenario_figures_hand_worked():
@@ -179,7 +197,11 @@ def test_scenario_figures_hand_worked():
 
 def test_scenario_figures_empty_selection_has_no_shares():
     figures = scenario_figures([], {})
-    assert (figures.sme_share_number, figures.sme_share_budget, figures.leverage) == (None, None, None)
+    assert (figures.sme_share_number, figures.sme_share_budget, figures.leverage) == (
+        None,
+        None,
+        None,
+    )
     assert figures.all_targets_met is False
 
 
@@ -187,13 +209,20 @@ def test_scenario_figures_empty_selection_has_no_shares():
 
 
 def candidate(id, total, aid, *, sme_places=0, places=3, sme_cost="0", cost="1000000", passes=True):
-    partners = [partner(f"{id}-sme{i}", sme=True, cost=D(sme_cost) / max(sme_places, 1)) for i in range(sme_places)]
+    partners = [
+        partner(f"{id}-sme{i}", sme=True, cost=D(sme_cost) / max(sme_places, 1))
+        for i in range(sme_places)
+    ]
     partners += [
         partner(f"{id}-p{i}", cost=(D(cost) - D(sme_cost)) / max(places - sme_places, 1))
         for i in range(places - sme_places)
     ]
     return ProposalFigures(
-        id=id, weighted_total=D(total), requested_aid=D(aid), passes=passes, partners=tuple(partners)
+        id=id,
+        weighted_total=D(total),
+        requested_aid=D(aid),
+        passes=passes,
+        partners=tuple(partners),
     )
 
 
@@ -206,7 +235,10 @@ def test_optimal_selection_hand_worked_knapsack():
     ]
     result = optimal_selection(proposals, D("100"))
     assert (result.selected, result.total_score, result.total_aid, result.balance) == (
-        ("A", "B"), D("20"), D("100"), D("0")
+        ("A", "B"),
+        D("20"),
+        D("100"),
+        D("0"),
     )
     assert result.meets_sme_targets is True
     assert result.score_without_targets == D("20")
@@ -221,7 +253,11 @@ def test_optimal_selection_targets_change_the_choice():
         candidate("C", "12", "50", sme_places=1, places=3, sme_cost="300000"),
     ]
     result = optimal_selection(proposals, D("100"))
-    assert (result.selected, result.total_score, result.meets_sme_targets) == (("A", "C"), D("23"), True)
+    assert (result.selected, result.total_score, result.meets_sme_targets) == (
+        ("A", "C"),
+        D("23"),
+        True,
+    )
     assert result.score_without_targets == D("26")  # B + C
     assert result.note == (
         "The best selection within the envelope that meets the SME targets. "

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from governance import services
 from governance.enums import BodyKind, Seat
-from governance.models import Body, Membership
+from governance.models import Membership
 from programme.enums import Role
 
 from ..factories import OrganisationFactory, ProgrammeFactory, StaffFactory, UserFactory
@@ -17,12 +17,20 @@ def test_body_create_one_per_kind_per_programme():
     staff = StaffFactory()
     programme = ProgrammeFactory()
     body = services.body_create(
-        actor=staff, programme=programme, kind=BodyKind.ADVISORY_COUNCIL, name_nl="Raad", name_en="Council"
+        actor=staff,
+        programme=programme,
+        kind=BodyKind.ADVISORY_COUNCIL,
+        name_nl="Raad",
+        name_en="Council",
     )
     assert body.history.first().history_user == staff
     with pytest.raises(ValidationError):
         services.body_create(
-            actor=staff, programme=programme, kind=BodyKind.ADVISORY_COUNCIL, name_nl="X", name_en="X"
+            actor=staff,
+            programme=programme,
+            kind=BodyKind.ADVISORY_COUNCIL,
+            name_nl="X",
+            name_en="X",
         )
 
 
@@ -45,7 +53,11 @@ def test_membership_create_takes_the_persons_organisation_and_gives_the_role():
 def test_membership_create_observer_gets_no_role():
     person = UserFactory()
     services.membership_create(
-        actor=None, body=BodyFactory(), user=person, seat=Seat.OBSERVER_FWO, starts_on=date(2019, 5, 1)
+        actor=None,
+        body=BodyFactory(),
+        user=person,
+        seat=Seat.OBSERVER_FWO,
+        starts_on=date(2019, 5, 1),
     )
     person.refresh_from_db()
     assert person.roles == frozenset()
@@ -55,7 +67,11 @@ def test_membership_create_observer_gets_no_role():
 def test_membership_create_keeps_other_roles():
     person = UserFactory(roles=[Role.PROGRAMME_MANAGER])
     services.membership_create(
-        actor=None, body=SteeringGroupFactory(), user=person, seat=Seat.VLAIO, starts_on=date(2019, 4, 1)
+        actor=None,
+        body=SteeringGroupFactory(),
+        user=person,
+        seat=Seat.VLAIO,
+        starts_on=date(2019, 4, 1),
     )
     person.refresh_from_db()
     assert person.roles == frozenset({Role.PROGRAMME_MANAGER, Role.STEERING})
@@ -84,7 +100,11 @@ def test_membership_create_same_person_in_both_bodies_allowed():
     existing = MembershipFactory()
     steering = SteeringGroupFactory(programme=existing.body.programme)
     services.membership_create(
-        actor=None, body=steering, user=existing.user, seat=Seat.OBSERVER_COUNCIL, starts_on=date(2019, 5, 1)
+        actor=None,
+        body=steering,
+        user=existing.user,
+        seat=Seat.OBSERVER_COUNCIL,
+        starts_on=date(2019, 5, 1),
     )
     assert Membership.objects.filter(user=existing.user).count() == 2
 
@@ -93,7 +113,11 @@ def test_membership_create_same_person_in_both_bodies_allowed():
 def test_membership_create_seat_of_other_body_refused():
     with pytest.raises(ValidationError):
         services.membership_create(
-            actor=None, body=SteeringGroupFactory(), user=UserFactory(), seat=Seat.INDUSTRY, starts_on=date(2019, 5, 1)
+            actor=None,
+            body=SteeringGroupFactory(),
+            user=UserFactory(),
+            seat=Seat.INDUSTRY,
+            starts_on=date(2019, 5, 1),
         )
 
 
@@ -113,7 +137,11 @@ def test_membership_update_ends_the_term_then_a_successor_fits():
     assert membership.ends_on == date(2020, 12, 31)
     assert membership.history.first().history_change_reason == "rotation"
     services.membership_create(
-        actor=None, body=membership.body, user=membership.user, seat=Seat.UNIVERSITY, starts_on=date(2021, 1, 1)
+        actor=None,
+        body=membership.body,
+        user=membership.user,
+        seat=Seat.UNIVERSITY,
+        starts_on=date(2021, 1, 1),
     )
     active = Membership.objects.active_on(date(2021, 6, 1))
     assert [m.starts_on for m in active] == [date(2021, 1, 1)]
@@ -136,7 +164,9 @@ def test_membership_update_end_before_start_refused():
 @pytest.mark.django_db
 def test_meeting_record_quorum_counts_voting_members_only():
     body = BodyFactory()
-    members = make_members(body, [Seat.INDUSTRY] * 3 + [Seat.GOVERNMENT, Seat.OBSERVER_VLAIO, Seat.PROGRAMME_MANAGER])
+    members = make_members(
+        body, [Seat.INDUSTRY] * 3 + [Seat.GOVERNMENT, Seat.OBSERVER_VLAIO, Seat.PROGRAMME_MANAGER]
+    )
     staff = StaffFactory()
     # 2 voting + 2 observers present: 2 of 4 voting members is not a majority.
     present = [members[0].user, members[1].user, members[4].user, members[5].user]
@@ -157,7 +187,11 @@ def test_meeting_record_non_member_refused_and_nothing_saved():
     outsider = UserFactory(first_name="Olga", last_name="Outsider")
     with pytest.raises(ValidationError) as error:
         services.meeting_record(
-            actor=StaffFactory(), body=body, date=date(2019, 10, 15), subject="x", attendees=[member, outsider]
+            actor=StaffFactory(),
+            body=body,
+            date=date(2019, 10, 15),
+            subject="x",
+            attendees=[member, outsider],
         )
     assert error.value.messages == [
         "Not a member of this body on 2019-10-15: Olga Outsider. Add guests under Guests."
@@ -170,6 +204,9 @@ def test_meeting_record_member_whose_term_ended_is_not_a_member():
     membership = MembershipFactory(starts_on=date(2019, 1, 1), ends_on=date(2019, 6, 30))
     with pytest.raises(ValidationError):
         services.meeting_record(
-            actor=StaffFactory(), body=membership.body, date=date(2019, 10, 15), subject="x",
+            actor=StaffFactory(),
+            body=membership.body,
+            date=date(2019, 10, 15),
+            subject="x",
             attendees=[membership.user],
         )

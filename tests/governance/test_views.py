@@ -130,7 +130,13 @@ def test_membership_create_post_adds_member(client):
     person = UserFactory()
     response = client.post(
         reverse("membership_create", args=[body.pk]),
-        {"user": person.pk, "seat": Seat.GOVERNMENT, "starts_on": "2019-05-01", "ends_on": "", "note": ""},
+        {
+            "user": person.pk,
+            "seat": Seat.GOVERNMENT,
+            "starts_on": "2019-05-01",
+            "ends_on": "",
+            "note": "",
+        },
     )
     assert response.status_code == 302
     assert list(Membership.objects.values_list("user", "seat")) == [(person.pk, Seat.GOVERNMENT)]
@@ -214,12 +220,20 @@ def test_meeting_create_former_member_refused_with_reason(client):
     client.force_login(StaffFactory())
     body = BodyFactory()
     former = MembershipFactory(
-        body=body, user=UserFactory(first_name="Frida", last_name="Former"),
-        starts_on=date(2018, 1, 1), ends_on=date(2018, 12, 31),
+        body=body,
+        user=UserFactory(first_name="Frida", last_name="Former"),
+        starts_on=date(2018, 1, 1),
+        ends_on=date(2018, 12, 31),
     )
     response = client.post(
         reverse("meeting_create", args=[body.pk]),
-        {"date": "2019-10-15", "subject": "Advice", "attendees": [former.user.pk], "guests": "", "notes": ""},
+        {
+            "date": "2019-10-15",
+            "subject": "Advice",
+            "attendees": [former.user.pk],
+            "guests": "",
+            "notes": "",
+        },
     )
     assert response.status_code == 200
     assert "Not a member of this body on 2019-10-15: Frida Former." in response.text
