@@ -202,7 +202,10 @@ def assign_reviewers(
     improved = True
     while improved:
         improved = False
+        lowest = min(load.values(), default=0)
         for source in sorted(pool, key=lambda r: (-load[r], position[r])):
+            if load[source] < lowest + 2:
+                break  # no reviewer is 2 below this one (or any later source)
             if not holds[source]:
                 continue
             moves = improving_path(source)
