@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from programme import domain
 from programme.enums import SmeClass
@@ -64,7 +65,7 @@ def test_normalise_enterprise_number_accepts_common_spellings(raw):
     ],
 )
 def test_normalise_enterprise_number_explains_what_is_wrong(raw, fragment):
-    with pytest.raises(domain.EnterpriseNumberError) as info:
+    with translation.override("en"), pytest.raises(domain.EnterpriseNumberError) as info:
         domain.normalise_enterprise_number(raw)
     assert fragment in str(info.value)
 
