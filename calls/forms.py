@@ -159,6 +159,8 @@ class ParametersForm(forms.ModelForm):
         steps = [step for step in steps if step]
         if len(steps) != len(set(steps)):
             raise forms.ValidationError(_("Each tie-break step may appear only once."))
+        if not steps:
+            self.add_error("tie_break_1", _("Give at least one tie-break step."))
         data["tie_break_order"] = steps
         low, high = data.get("research_budget_min_per_year"), data.get("research_budget_max_per_year")
         if low is not None and high is not None and high < low:
