@@ -358,8 +358,9 @@ class LedgerEntry(models.Model):
     # What the money is for, e.g. an application's receipt number; the evaluation app
     # links its decisions here.
     reference = models.CharField(_("reference"), max_length=100, blank=True)
+    # Empty for movements made by the system (a task, the demo seed).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

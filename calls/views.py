@@ -18,7 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
 from programme.access import permission_required
@@ -107,11 +107,18 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "register_reason": register_reason,
         "registered": registered,
         "can_manage": request.user.has_perm("calls.manage_call"),
+        # The inline script rebuilds the same sentence as domain.countdown_text.
         "countdown_labels": {
-            "day": [_("day"), _("days")],
-            "hour": [_("hour"), _("hours")],
-            "minute": [_("minute"), _("minutes")],
-            "left": _("left"),
+            "sentence": _("%(days)s, %(hours)s and %(minutes)s left"),
+            "day": [ngettext("%(n)s day", "%(n)s days", 1), ngettext("%(n)s day", "%(n)s days", 2)],
+            "hour": [
+                ngettext("%(n)s hour", "%(n)s hours", 1),
+                ngettext("%(n)s hour", "%(n)s hours", 2),
+            ],
+            "minute": [
+                ngettext("%(n)s minute", "%(n)s minutes", 1),
+                ngettext("%(n)s minute", "%(n)s minutes", 2),
+            ],
             "passed": _("The deadline has passed."),
         },
     }

@@ -372,3 +372,9 @@ def test_reminders_sent_once_each_even_when_beat_runs_twice(
     )
     recipients = sorted(m.to[0] for m in mailoutbox)
     assert recipients == sorted([r.user.email for r in registrations] * 2)
+
+
+def test_envelope_commit_by_the_system_without_actor():
+    envelope = EnvelopeFactory(initial_amount=Decimal("1000"))
+    entry = services.envelope_commit(actor=None, envelope=envelope, amount=Decimal("10"), reason="task")
+    assert (entry.created_by, envelope.committed) == (None, Decimal("10"))
