@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
 from programme.access import permission_required
-from programme.enums import BudgetLineKind, Role
+from programme.enums import BudgetLineKind
 from programme.models import BudgetLine, ProgrammeYear
 from programme.views import programme_history
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from calls.enums import CallState
 from calls.models import Call, CallParameters, CallRegistration, Criterion, Envelope
-from tests.factories import BudgetLineFactory, ProgrammeYearFactory
+from tests.factories import BudgetLineFactory
 
 
 class CallFactory(factory.django.DjangoModelFactory):
@@ -82,5 +82,4 @@ __all__ = [
     "CriterionFactory",
     "EnvelopeFactory",
     "CallRegistrationFactory",
-    "ProgrammeYearFactory",
 ]
