@@ -186,7 +186,15 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, not los
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # calls: the deadline is also checked at every write (calls.domain.accepts_submissions);
+    # closing by beat only makes the state visible.
+    "calls-close-at-deadline": {"task": "calls.tasks.close_calls_at_deadline", "schedule": 60.0},
+    "calls-deadline-reminders": {
+        "task": "calls.tasks.send_deadline_reminders",
+        "schedule": 15 * 60.0,
+    },
+}
 
 # --- E-mail: SMTP in production (EMAIL_HOST, default localhost); console in DEBUG -------
 EMAIL_HOST = env_str("EMAIL_HOST")

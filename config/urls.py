@@ -31,4 +31,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("governance/", include("governance.urls")),
     path("", include("programme.urls")),
+    path("", include("calls.urls")),
 ]
