@@ -54,3 +54,10 @@ DEFAULT_TIE_BREAK = [
     TieBreak.LOWER_AID,
     TieBreak.EARLIER_SUBMISSION,
 ]
+
+
+class ReminderKind(models.TextChoices):
+    """Deadline reminders to registered applicants; each is sent at most once per person."""
+
+    WEEK = "7d", pgettext_lazy("reminder", "7 days before the deadline")
+    DAY = "1d", pgettext_lazy("reminder", "1 day before the deadline")

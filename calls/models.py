@@ -4,7 +4,11 @@ append-only ledger.
 The envelope keeps running totals (amount, reserved, committed) next to its ledger so
 that the database itself refuses an over-allocation: the CheckConstraint below holds
 under any concurrency, whatever Python does. Only calls.services writes these columns,
-always together with a ledger row in the same transaction.
+always together with a ledger row in the same transaction. Ledger rows are append-only,
+also in the database: migration 0002 installs a trigger that refuses UPDATE and DELETE.
+
+Known limits: the ledger has no history table of its own (it *is* the audit trail of the
+envelope); documents are stored in MEDIA_ROOT and served only through calls.views.
 """
 
 from decimal import Decimal
@@ -12,7 +16,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -27,11 +32,49 @@ from programme.models import (
     Theme,
 )
 
-from .enums import DEFAULT_TIE_BREAK, CallState, Instrument, LedgerEntryKind
+from .enums import DEFAULT_TIE_BREAK, CallState, Instrument, LedgerEntryKind, ReminderKind
 
 
 def default_tie_break() -> list[str]:
     return [str(step) for step in DEFAULT_TIE_BREAK]
+
+
+class CallQuerySet(models.QuerySet):
+    def published(self):
+        """Calls the public may see: everything but drafts."""
+        return self.exclude(state=CallState.DRAFT)
+
+    def with_budget(self):
+        """Annotate envelope_total, committed_total, reserved_total and
+        registration_count with subqueries (no row multiplication, one query)."""
+
+        def envelope_sum(field: str):
+            rows = (
+                Envelope.objects.filter(call=OuterRef("pk"))
+                .order_by()
+                .values("call")
+                .annotate(total=Sum(field))
+                .values("total")
+            )
+            return Coalesce(
+                Subquery(rows, output_field=DecimalField(**MONEY)),
+                Value(Decimal("0")),
+                output_field=DecimalField(**MONEY),
+            )
+
+        registrations = (
+            CallRegistration.objects.filter(call=OuterRef("pk"))
+            .order_by()
+            .values("call")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            envelope_total=envelope_sum("amount"),
+            committed_total=envelope_sum("committed"),
+            reserved_total=envelope_sum("reserved"),
+            registration_count=Coalesce(Subquery(registrations), Value(0)),
+        )
 
 
 class Call(Bilingual, models.Model):
@@ -69,6 +112,8 @@ class Call(Bilingual, models.Model):
     parameters_frozen_at = models.DateTimeField(_("parameters frozen at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = CallQuerySet.as_manager()
 
     class Meta:
         ordering = ["-deadline"]
@@ -313,8 +358,9 @@ class LedgerEntry(models.Model):
     # What the money is for, e.g. an application's receipt number; the evaluation app
     # links its decisions here.
     reference = models.CharField(_("reference"), max_length=100, blank=True)
+    # Empty for movements made by the system (a task, the demo seed).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -332,3 +378,103 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} ({self.envelope})"
+
+
+class CallRegistration(models.Model):
+    """An applicant who registered interest in (pre-registered for) a call; they receive
+    the deadline reminders."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="call_registrations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "created_at"]
+        verbose_name = _("call registration")
+        verbose_name_plural = _("call registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "user"], name="call_registration_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.call}"
+
+
+class ReminderSent(models.Model):
+    """Proof that one deadline reminder was queued for one person: the unique constraint
+    makes each reminder exactly-once even when the beat runs twice at the same time."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="reminders_sent")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=4, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "sent_at"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "user", "kind"], name="reminder_sent_once_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} ({self.call})"
+
+
+def call_document_path(instance: "CallDocument", filename: str) -> str:
+    return f"calls/{instance.call_id}/{filename}"
+
+
+class CallDocument(Bilingual, models.Model):
+    """A document published with a call (call text, templates, guidance). Public once the
+    call is published; served through calls.views.call_document only."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="documents")
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    file = models.FileField(_("file"), upload_to=call_document_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "title_nl"]
+        verbose_name = _("call document")
+        verbose_name_plural = _("call documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.localized("title")
+
+
+class ParameterAmendment(models.Model):
+    """An administrator's amendment of a call's frozen parameters, with the full
+    justification (the audit trail's change reason is limited to 100 characters)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="amendments")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    justification = models.TextField(_("justification"))
+    changes = models.JSONField(_("changes"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "-created_at"]
+        verbose_name = _("parameter amendment")
+        verbose_name_plural = _("parameter amendments")
+
+    def __str__(self) -> str:
+        return f"{self.call}: {self.justification[:60]}"

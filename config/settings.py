@@ -186,16 +186,24 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, not los
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # calls: the deadline is also checked at every write (calls.domain.accepts_submissions);
+    # closing by beat only makes the state visible.
+    "calls-close-at-deadline": {"task": "calls.tasks.close_calls_at_deadline", "schedule": 60.0},
+    "calls-deadline-reminders": {
+        "task": "calls.tasks.send_deadline_reminders",
+        "schedule": 15 * 60.0,
+    },
+}
 
-# --- E-mail: SMTP when EMAIL_HOST is set, else printed on the console ------------------
+# --- E-mail: SMTP in production (EMAIL_HOST, default localhost); console in DEBUG -------
 EMAIL_HOST = env_str("EMAIL_HOST")
-if EMAIL_HOST:
+if EMAIL_HOST or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": EMAIL_HOST,
+                "host": EMAIL_HOST or "localhost",
                 "port": env_int("EMAIL_PORT", 587),
                 "username": env_str("EMAIL_HOST_USER", ""),
                 "password": env_str("EMAIL_HOST_PASSWORD", ""),

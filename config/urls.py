@@ -29,6 +29,8 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("governance/", include("governance.urls")),
     path("", include("projects.urls")),
     path("", include("programme.urls")),
+    path("", include("calls.urls")),
 ]

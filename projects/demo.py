@@ -10,7 +10,7 @@ services.application_submit would), without e-mails and whatever the call's stat
 PDF is rendered the first time someone opens it.
 
 The demo call is the open call of the demo programme made by calls.demo, or else its
-latest call; without any call (calls.demo not there yet) one open call is created here.
+first call (2019); without any call (calls.demo not there) one open call is created here.
 """
 
 import hashlib
@@ -146,8 +146,10 @@ def minimal_pdf(text: str) -> bytes:
 
 def demo_call() -> Call:
     calls = Call.objects.filter(programme__code=PROGRAMME_CODE).select_related("parameters")
+    # An open call if there is one, else the programme's first call (2019), which the
+    # governance demo evaluates.
     call = calls.filter(state=CallState.OPEN).order_by("deadline").first() or calls.order_by(
-        "-deadline"
+        "deadline"
     ).first()
     if call is not None:
         if not hasattr(call, "parameters"):

@@ -64,6 +64,7 @@ MATRIX = [
     Row("password_reset_complete", ok=LOGGED_IN, anonymous=200),
     # --- programme -------------------------------------------------------------------------
     Row("home", ok=LOGGED_IN, anonymous=200),
+    Row("healthz", ok=LOGGED_IN, anonymous=200),
     Row("programme_list", ok=LOGGED_IN),
     Row("programme_detail", lambda w: {"pk": w.programme.pk}, ok=LOGGED_IN),
     Row("milestone_create", lambda w: {"kpi_pk": w.milestone_kpi.pk}, ok={S, PM, AD}),
@@ -85,6 +86,37 @@ MATRIX = [
         overrides={PM: 403},
     ),
     Row("organisation_link_create", lambda w: {"pk": w.organisation.pk}, ok={S, AD}),
+    # --- calls (public pages need no login; drafts are 404 except for staff) --------------
+    Row("call_list", ok=LOGGED_IN, anonymous=200),
+    Row("call_ics", ok=LOGGED_IN, anonymous=200),
+    Row("call_detail", lambda w: {"pk": w.open_call.pk}, ok=LOGGED_IN, anonymous=200),
+    Row("call_detail", lambda w: {"pk": w.draft_call.pk}, ok={S, AD}, denied=404, anonymous=404),
+    Row("call_document", lambda w: {"pk": w.call_document.pk}, ok=LOGGED_IN, anonymous=200),
+    Row("call_document", lambda w: {"pk": w.draft_document.pk}, ok={S, AD}, denied=404,
+        anonymous=404),
+    Row("call_register", lambda w: {"pk": w.open_call.pk}, ok=LOGGED_IN, ok_status=405,
+        anonymous=405),
+    Row("call_manage_list", ok={S, AD}),
+    Row("call_create", ok={S, AD}),
+    Row("call_manage", lambda w: {"pk": w.draft_call.pk}, ok={S, AD}),
+    Row("call_edit", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
+    Row("call_parameters_edit", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
+    Row("call_criteria_edit", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
+    Row("call_transition", lambda w: {"pk": w.draft_call.pk, "to_state": "open"},
+        ok=LOGGED_IN, ok_status=405, anonymous=405),
+    Row("call_document_add", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
+    Row("envelope_create", lambda w: {"pk": w.draft_call.pk}, ok={S, AD}),
+    Row("envelope_detail", lambda w: {"pk": w.envelope.pk}, ok={S, AD, PM, SG}),
+    Row("envelope_edit", lambda w: {"pk": w.envelope.pk}, ok={S, AD}),
+    Row("budget_index", ok={S, AD, PM, SG}),
+    Row("budget_year", lambda w: {"pk": w.envelope.call.programme_year_id}, ok={S, AD, PM, SG}),
+    # --- governance: the bodies' pages are for the people around the table -----------------
+    Row("body_list", ok={S, C, SG, PM, AD}),
+    Row("body_detail", lambda w: {"pk": w.body.pk}, ok={S, C, SG, PM, AD}),
+    Row("membership_create", lambda w: {"pk": w.body.pk}, ok={S, AD}),
+    Row("membership_edit", lambda w: {"pk": w.membership.pk}, ok={S, AD}),
+    Row("meeting_create", lambda w: {"pk": w.body.pk}, ok={S, AD}),
+    Row("meeting_detail", lambda w: {"pk": w.meeting.pk}, ok={S, C, SG, PM, AD}),
     # --- projects: applicant portal --------------------------------------------------------
     # The partner contacts of an application and staff see it; anyone else gets 404.
     # Administrators are superusers: every permission holds for them (Django's rule).
@@ -212,6 +244,38 @@ class World:
 
     def extend(self):
         """Later issues add their objects here (calls, applications, reviews…)."""
+        self._extend_calls()
+        self._extend_governance()
+        self._extend_projects()
+
+    def _extend_calls(self):
+        from django.core.files.base import ContentFile
+
+        from calls.enums import CallState
+        from calls.models import CallDocument
+
+        from .calls.factories import CallFactory, EnvelopeFactory
+
+        self.open_call = CallFactory(state=CallState.OPEN)
+        self.envelope = EnvelopeFactory(call=self.open_call)
+        self.draft_call = CallFactory()
+        self.call_document = CallDocument.objects.create(
+            call=self.open_call, title_nl="Oproeptekst", title_en="Call text",
+            file=ContentFile(b"%PDF-1.4 call text", name="call.pdf"),
+        )
+        self.draft_document = CallDocument.objects.create(
+            call=self.draft_call, title_nl="Ontwerp", title_en="Draft",
+            file=ContentFile(b"%PDF-1.4 draft", name="draft.pdf"),
+        )
+
+    def _extend_governance(self):
+        from .governance.factories import BodyFactory, MeetingFactory, MembershipFactory
+
+        self.body = BodyFactory(programme=self.programme)
+        self.membership = MembershipFactory(body=self.body, user=self.users[Role.COUNCIL])
+        self.meeting = MeetingFactory(body=self.body, attendees=[self.users[Role.COUNCIL]])
+
+    def _extend_projects(self):
         from projects import services as project_services
 
         from .projects import factories as project_factories

@@ -1,0 +1,744 @@
+"""All writes of the calls app: calls and their lifecycle, parameters and criteria,
+envelopes and their ledger, registrations, documents and deadline reminders.
+
+Every function is keyword-only, runs in a transaction, validates with full_clean() via
+`audited_save` (who and why in the audit trail) and queues e-mails on commit, so a
+rollback sends nothing. A refused action raises `Refused` (or its subclass
+`EnvelopeRefused`) whose str() is the translated reason with the figures, except
+`call_transition`, which returns `(ok, reason)` for the UI.
+
+Envelope guarantee: every movement locks the envelope row (SELECT ... FOR UPDATE) before
+checking it, and the CheckConstraint `envelope_never_over_allocated` makes PostgreSQL
+refuse an over-allocation even if some code skipped the lock.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme.domain import money
+from programme.enums import BudgetLineKind, Role
+from programme.models import BudgetLine, ProgrammeYear, User
+from programme.services import audited_save, queue_email_to_users
+
+from . import domain
+from .enums import CallState, LedgerEntryKind, ReminderKind
+from .models import (
+    Call,
+    CallDocument,
+    CallParameters,
+    CallRegistration,
+    Criterion,
+    Envelope,
+    LedgerEntry,
+    ParameterAmendment,
+    ReminderSent,
+)
+
+ZERO = Decimal("0")
+
+
+class Refused(ValueError):
+    """A rule refused the action; str() is the translated reason, shown as it is."""
+
+
+class EnvelopeRefused(Refused):
+    """An envelope movement was refused (over-allocation, too large a release, …)."""
+
+
+# --- Calls ----------------------------------------------------------------------------------
+
+CALL_FIELDS = (
+    "programme_year",
+    "title_nl",
+    "title_en",
+    "description_nl",
+    "description_en",
+    "instrument",
+    "opens_at",
+    "deadline",
+    "preregistration_deadline",
+    "review_deadline",
+)
+CALL_M2M = ("action_domains", "themes", "disease_domains")
+
+
+@transaction.atomic
+def call_create(
+    *,
+    actor: User | None,
+    programme_year: ProgrammeYear,
+    title_nl: str,
+    title_en: str,
+    opens_at: datetime,
+    deadline: datetime,
+    criteria: Iterable[dict] | None = None,
+    **fields,
+) -> Call:
+    """Create a draft call with default parameters (DOMAIN.md §4) and criteria (§5).
+
+    Side effects, in order: saves the call (audited), sets its eligible domains, themes
+    and disease domains, creates its parameters with the defaults and its criteria
+    (VLAIO's grid unless `criteria` is given).
+    """
+    m2m = {name: fields.pop(name) for name in CALL_M2M if name in fields}
+    _check_fields(fields)
+    call = Call(
+        programme=programme_year.programme,
+        programme_year=programme_year,
+        title_nl=title_nl,
+        title_en=title_en,
+        opens_at=opens_at,
+        deadline=deadline,
+        **fields,
+    )
+    audited_save(call, actor=actor, reason="call created")
+    for name, values in m2m.items():
+        getattr(call, name).set(values)
+    audited_save(CallParameters(call=call), actor=actor, reason="default parameters")
+    rows = domain.DEFAULT_CRITERIA if criteria is None else list(criteria)
+    for position, row in enumerate(rows, start=1):
+        audited_save(
+            Criterion(call=call, position=position, **row), actor=actor, reason="default criteria"
+        )
+    return call
+
+
+def _check_fields(fields: dict) -> None:
+    unknown = set(fields) - set(CALL_FIELDS) - set(CALL_M2M)
+    if unknown:
+        raise TypeError(f"unknown call fields: {sorted(unknown)}")
+
+
+def _lock_call(call: Call) -> Call:
+    return Call.objects.select_for_update().get(pk=call.pk)
+
+
+def _freeze_check(
+    *, actor: User | None, call: Call, justification: str, changes: dict
+) -> None:
+    """Refuse a change of frozen parameters unless an administrator justifies it; record
+    the amendment (full justification and the changes) when one does."""
+    if not changes or call.parameters_frozen_at is None:
+        return
+    is_admin = actor is not None and actor.has_role(Role.ADMIN)
+    ok, reason = domain.can_edit_parameters(
+        call, is_admin=is_admin, justification=justification
+    )
+    if not ok:
+        raise Refused(reason)
+    audited_save(
+        ParameterAmendment(call=call, actor=actor, justification=justification, changes=changes),
+        actor=actor,
+        reason="parameters amended",
+    )
+
+
+def _jsonable(value) -> str:
+    if hasattr(value, "all"):
+        return ", ".join(str(item.pk) for item in value.all())
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return ", ".join(str(getattr(item, "pk", item)) for item in value)
+    return str(getattr(value, "pk", value))
+
+
+@transaction.atomic
+def call_update(
+    *, actor: User | None, call: Call, justification: str = "", **fields
+) -> Call:
+    """Change a call's fields.
+
+    Side effects, in order: locks the call row; when a frozen field changes (dates,
+    budget year, eligibility: domain.FROZEN_CALL_FIELDS) refuses unless an administrator
+    gives a justification, which is recorded as a ParameterAmendment; saves (audited);
+    sets the many-to-many fields.
+    """
+    _check_fields(fields)
+    locked = _lock_call(call)
+    changes = {}
+    for name, value in fields.items():
+        if name in CALL_M2M:
+            old = {item.pk for item in getattr(locked, name).all()}
+            new = {item.pk for item in value}
+            if old != new and name in domain.FROZEN_CALL_FIELDS:
+                changes[name] = [_jsonable(sorted(old)), _jsonable(sorted(new))]
+        elif getattr(locked, name) != value and name in domain.FROZEN_CALL_FIELDS:
+            changes[name] = [_jsonable(getattr(locked, name)), _jsonable(value)]
+    _freeze_check(actor=actor, call=locked, justification=justification, changes=changes)
+    for name, value in fields.items():
+        if name not in CALL_M2M:
+            setattr(locked, name, value)
+    if "programme_year" in fields:
+        locked.programme = locked.programme_year.programme
+    audited_save(locked, actor=actor, reason=(justification or "call edited"))
+    for name in CALL_M2M:
+        if name in fields:
+            getattr(locked, name).set(fields[name])
+    return locked
+
+
+PARAMETER_FIELDS = tuple(
+    f.name
+    for f in CallParameters._meta.concrete_fields
+    if f.name not in ("id", "call") and f.editable
+)
+
+
+@transaction.atomic
+def call_parameters_update(
+    *, actor: User | None, call: Call, justification: str = "", **values
+) -> CallParameters:
+    """Change the parameters of a call.
+
+    Side effects, in order: locks the call row; refuses after the call opened unless an
+    administrator justifies the amendment (recorded as a ParameterAmendment with the
+    old and new values); saves the parameters (audited).
+    """
+    unknown = set(values) - set(PARAMETER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown parameter fields: {sorted(unknown)}")
+    locked = _lock_call(call)
+    parameters = CallParameters.objects.get(call=locked)
+    changes = {
+        name: [_jsonable(getattr(parameters, name)), _jsonable(value)]
+        for name, value in values.items()
+        if getattr(parameters, name) != value
+    }
+    _freeze_check(actor=actor, call=locked, justification=justification, changes=changes)
+    for name, value in values.items():
+        setattr(parameters, name, value)
+    audited_save(parameters, actor=actor, reason=(justification or "parameters edited"))
+    return parameters
+
+
+CRITERION_FIELDS = (
+    "position",
+    "name_nl",
+    "name_en",
+    "description_nl",
+    "description_en",
+    "weight",
+    "threshold",
+)
+
+
+@transaction.atomic
+def criterion_save(
+    *,
+    actor: User | None,
+    call: Call,
+    criterion: Criterion | None = None,
+    justification: str = "",
+    **fields,
+) -> Criterion:
+    """Add or change an evaluation criterion; frozen like the parameters once the call
+    opened (side effects as call_parameters_update)."""
+    unknown = set(fields) - set(CRITERION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown criterion fields: {sorted(unknown)}")
+    locked = _lock_call(call)
+    criterion = criterion or Criterion(call=locked)
+    if criterion.pk is None:
+        changes = {"criterion added": ["", str(fields.get("name_en", ""))]}
+    else:
+        changes = {
+            f"criterion {criterion.pk} {name}": [_jsonable(getattr(criterion, name)), _jsonable(v)]
+            for name, v in fields.items()
+            if getattr(criterion, name) != v
+        }
+    _freeze_check(actor=actor, call=locked, justification=justification, changes=changes)
+    for name, value in fields.items():
+        setattr(criterion, name, value)
+    audited_save(criterion, actor=actor, reason=(justification or "criterion saved"))
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, actor: User | None, criterion: Criterion, justification: str = "") -> None:
+    """Remove a criterion; frozen like the parameters once the call opened."""
+    locked = _lock_call(criterion.call)
+    _freeze_check(
+        actor=actor,
+        call=locked,
+        justification=justification,
+        changes={f"criterion {criterion.pk} removed": [criterion.name_en, ""]},
+    )
+    criterion._history_user = actor
+    criterion._change_reason = (justification or "criterion removed")[:100]
+    criterion.delete()
+
+
+# --- Lifecycle ------------------------------------------------------------------------------
+
+
+def call_facts(call: Call) -> domain.CallFacts:
+    """Count what the transition guards need to know about `call`."""
+    totals = Envelope.objects.filter(call=call).aggregate(
+        total=Sum("amount"), reserved=Sum("reserved")
+    )
+    return domain.CallFacts(
+        has_parameters=CallParameters.objects.filter(call=call).exists(),
+        criteria_count=Criterion.objects.filter(call=call).count(),
+        envelope_count=Envelope.objects.filter(call=call).count(),
+        envelope_total=totals["total"] or ZERO,
+        reserved_total=totals["reserved"] or ZERO,
+    )
+
+
+# Who hears of a transition by e-mail: staff always; registered applicants when the
+# call closes and when its decisions are taken.
+APPLICANTS_NOTIFIED = {CallState.CLOSED, CallState.DECIDED}
+
+
+def call_transition(
+    *,
+    actor: User | None,
+    call: Call,
+    to_state: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> tuple[bool, str]:
+    """Move `call` to `to_state` if enums.TRANSITIONS allows it and its guard passes.
+
+    Returns (ok, reason) for the UI. Side effects, in order: locks the call row (so two
+    beats or two clicks cannot both apply a move); checks the guard with fresh facts;
+    on opening, freezes the parameters (parameters_frozen_at = now); saves the state
+    with who and why in the audit trail; on commit, e-mails staff and, on closing and
+    deciding, the applicants registered for the call. `call` is updated in place.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_call(call)
+        ok, why = domain.transition_guard(locked, to_state, now, call_facts(locked), reason)
+        if not ok:
+            return False, why
+        from_state = locked.state
+        locked.state = to_state
+        if to_state == CallState.OPEN and locked.parameters_frozen_at is None:
+            locked.parameters_frozen_at = now
+        audit = f"{from_state} → {to_state}" + (f": {reason}" if reason else "")
+        audited_save(locked, actor=actor, reason=audit)
+        recipients = User.objects.filter(
+            groups__name__in=[Role.STAFF, Role.ADMIN], is_active=True
+        )
+        if to_state in APPLICANTS_NOTIFIED:
+            recipients = User.objects.filter(
+                Q(pk__in=recipients.values("pk"))
+                | Q(call_registrations__call=locked, is_active=True)
+            )
+        queue_email_to_users(
+            users=recipients.distinct(),
+            subject=_("Call “%(title)s” is now %(state)s")
+            % {"title": locked.title, "state": CallState(to_state).label.lower()},
+            template="calls/email/call_transition.txt",
+            context={
+                "call": locked,
+                "from_state": CallState(from_state).label,
+                "to_state": CallState(to_state).label,
+                "reason": reason,
+                "actor": actor,
+            },
+        )
+    call.state = locked.state
+    call.parameters_frozen_at = locked.parameters_frozen_at
+    return True, ""
+
+
+def calls_close_at_deadline(*, now: datetime | None = None) -> list[int]:
+    """Close every open call whose deadline has passed; returns the closed call ids.
+
+    Each call closes in its own transaction through call_transition, so a second beat
+    running at the same moment finds it closed and does nothing.
+    """
+    now = now or timezone.now()
+    closed = []
+    for call in Call.objects.filter(state=CallState.OPEN, deadline__lte=now).order_by("pk"):
+        ok, _reason = call_transition(
+            actor=None, call=call, to_state=CallState.CLOSED, reason="deadline passed", now=now
+        )
+        if ok:
+            closed.append(call.pk)
+    return closed
+
+
+# --- Registrations and reminders ---------------------------------------------------------------
+
+
+@transaction.atomic
+def call_register(
+    *, actor: User, call: Call, now: datetime | None = None
+) -> CallRegistration:
+    """Register `actor`'s interest in `call` (idempotent); refused outside the
+    registration window (domain.can_register), which follows the deadline exactly."""
+    ok, reason = domain.can_register(call, now or timezone.now())
+    if not ok:
+        raise Refused(reason)
+    existing = CallRegistration.objects.filter(call=call, user=actor).first()
+    if existing is not None:
+        return existing
+    registration = CallRegistration(call=call, user=actor)
+    try:
+        with transaction.atomic():
+            audited_save(registration, actor=actor, reason="registered for the call")
+    except IntegrityError:  # the same person clicked twice at once
+        return CallRegistration.objects.get(call=call, user=actor)
+    return registration
+
+
+def reminders_send_due(*, now: datetime | None = None) -> int:
+    """Queue the deadline reminders that are due (7 days and 1 day before); returns how
+    many were queued.
+
+    Side effects, per person, in one transaction: inserts ReminderSent(call, user, kind)
+    (unique), then queues the e-mail on commit. A second run, even concurrent, hits the
+    unique constraint and sends nothing again.
+    """
+    now = now or timezone.now()
+    horizon = now + domain.REMINDER_OFFSETS[ReminderKind.WEEK]
+    sent = 0
+    calls = Call.objects.filter(state=CallState.OPEN, deadline__gt=now, deadline__lte=horizon)
+    for call in calls.order_by("deadline"):
+        kind = domain.due_reminder(call.deadline, now)
+        if kind is None:
+            continue
+        already = ReminderSent.objects.filter(call=call, kind=kind).values("user_id")
+        registrations = (
+            CallRegistration.objects.filter(call=call, user__is_active=True)
+            .exclude(user_id__in=already)
+            .select_related("user")
+        )
+        for registration in registrations:
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(call=call, user=registration.user, kind=kind)
+                    queue_email_to_users(
+                        users=[registration.user],
+                        subject=_("Reminder: the deadline of “%(title)s” is %(when)s")
+                        % {"title": call.title, "when": domain.format_brussels(call.deadline)},
+                        template="calls/email/deadline_reminder.txt",
+                        context={"call": call, "kind": kind, "now": now},
+                    )
+            except IntegrityError:
+                continue  # another run sent this one
+            sent += 1
+    return sent
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def call_document_add(
+    *, actor: User, call: Call, title_nl: str, title_en: str, file
+) -> CallDocument:
+    """Publish a document with a call (public once the call is published)."""
+    document = CallDocument(
+        call=call, title_nl=title_nl, title_en=title_en, file=file, uploaded_by=actor
+    )
+    audited_save(document, actor=actor, reason="document added")
+    return document
+
+
+# --- Envelopes ------------------------------------------------------------------------------
+
+
+def _year_figures(programme_year: ProgrammeYear) -> tuple[Decimal, Decimal]:
+    """(project-budget line total, sum of the envelopes) of a programme year."""
+    line = BudgetLine.objects.filter(
+        programme_year=programme_year, kind=BudgetLineKind.PROJECT_BUDGET
+    ).aggregate(total=Sum("amount"))["total"] or ZERO
+    envelopes = Envelope.objects.filter(call__programme_year=programme_year).aggregate(
+        total=Sum("amount")
+    )["total"] or ZERO
+    return line, envelopes
+
+
+def _check_year(programme_year: ProgrammeYear, increase: Decimal) -> None:
+    """Refuse when the year's envelopes would exceed its project budget. Locks the
+    programme year row first, so two envelopes created at once are checked in turn."""
+    locked = ProgrammeYear.objects.select_for_update().get(pk=programme_year.pk)
+    line, envelopes = _year_figures(locked)
+    ok, reason = domain.year_envelopes_fit(
+        year=locked.year, budget_line=line, envelopes_total=envelopes, increase=increase
+    )
+    if not ok:
+        raise EnvelopeRefused(reason)
+
+
+@transaction.atomic
+def envelope_create(
+    *,
+    actor: User | None,
+    call: Call,
+    name_nl: str,
+    name_en: str,
+    amount: Decimal,
+    action_domain=None,
+) -> Envelope:
+    """Create a budget envelope of `call`, drawn from the project budget of its year.
+
+    Side effects, in order: locks the programme year and refuses when the year's
+    envelopes would exceed its project-budget line (with the figures); saves (audited).
+    """
+    amount = money(amount)
+    if call.state == CallState.ARCHIVED:
+        raise EnvelopeRefused(_("The call is archived; it takes no new envelopes."))
+    if amount <= 0:
+        raise EnvelopeRefused(_("An envelope needs an amount of more than zero."))
+    _check_year(call.programme_year, amount)
+    envelope = Envelope(
+        call=call,
+        name_nl=name_nl,
+        name_en=name_en,
+        action_domain=action_domain,
+        initial_amount=amount,
+        amount=amount,
+    )
+    audited_save(envelope, actor=actor, reason="envelope created")
+    return envelope
+
+
+@transaction.atomic
+def envelope_update(
+    *,
+    actor: User | None,
+    envelope: Envelope,
+    name_nl: str,
+    name_en: str,
+    action_domain=None,
+    amount: Decimal | None = None,
+) -> Envelope:
+    """Rename an envelope or change its action domain; its amount may change only while
+    its ledger is empty (afterwards money moves by transfers, with a decision)."""
+    locked = _lock_envelope(envelope)
+    if amount is not None and money(amount) != locked.amount:
+        amount = money(amount)
+        if locked.ledger.exists():
+            raise EnvelopeRefused(
+                _("This envelope has ledger entries; change its amount with a transfer.")
+            )
+        if amount <= 0:
+            raise EnvelopeRefused(_("An envelope needs an amount of more than zero."))
+        _check_year(locked.call.programme_year, amount - locked.amount)
+        locked.amount = locked.initial_amount = amount
+    locked.name_nl, locked.name_en, locked.action_domain = name_nl, name_en, action_domain
+    audited_save(locked, actor=actor, reason="envelope edited")
+    _copy_totals(locked, envelope)
+    return locked
+
+
+def _lock_envelope(envelope: Envelope) -> Envelope:
+    """The envelope row, locked until the transaction ends (FOR UPDATE of this row only)."""
+    return (
+        Envelope.objects.select_for_update(of=("self",))
+        .select_related("call")
+        .get(pk=envelope.pk)
+    )
+
+
+def _copy_totals(source: Envelope, target: Envelope) -> None:
+    for name in ("amount", "initial_amount", "reserved", "committed"):
+        setattr(target, name, getattr(source, name))
+
+
+def _refuse_unless(ok_reason: tuple[bool, str]) -> None:
+    ok, reason = ok_reason
+    if not ok:
+        raise EnvelopeRefused(reason)
+
+
+def _movement(
+    *,
+    actor: User | None,
+    envelope: Envelope,
+    kind: str,
+    amount: Decimal,
+    reason: str,
+    reference: str = "",
+    decision_reference: str = "",
+    counterpart: LedgerEntry | None = None,
+) -> LedgerEntry:
+    """Save the envelope's new running totals and append the ledger row. The caller holds
+    the row lock and has checked the rule; the CheckConstraint is the last word."""
+    try:
+        with transaction.atomic():
+            audited_save(envelope, actor=actor, reason=f"{kind} {amount}"[:100])
+            entry = LedgerEntry(
+                envelope=envelope,
+                kind=kind,
+                amount=amount,
+                reason=reason,
+                reference=reference,
+                decision_reference=decision_reference,
+                counterpart=counterpart,
+                created_by=actor if actor is not None and actor.pk else None,
+            )
+            entry.full_clean()
+            entry.save()
+    except IntegrityError:
+        # Only reachable if some code changed the totals without the row lock.
+        raise EnvelopeRefused(
+            _("Refused by the database: envelope “%(envelope)s” would be over-allocated.")
+            % {"envelope": envelope.name}
+        ) from None
+    return entry
+
+
+def _prepare(envelope: Envelope, amount, reason: str) -> tuple[Envelope, Decimal]:
+    amount = money(amount)
+    if not reason.strip():
+        raise EnvelopeRefused(_("Every ledger entry needs a reason."))
+    locked = _lock_envelope(envelope)
+    if locked.call.state == CallState.ARCHIVED:
+        raise EnvelopeRefused(_("The call is archived; its envelopes are closed."))
+    return locked, amount
+
+
+@transaction.atomic
+def envelope_reserve(
+    *, actor: User | None, envelope: Envelope, amount: Decimal, reason: str, reference: str = ""
+) -> LedgerEntry:
+    """Reserve money (e.g. for a ranked proposal awaiting decision).
+
+    Side effects, in order: locks the envelope row; refuses when reserved + committed
+    would exceed the amount; raises reserved; appends a `reserve` ledger entry.
+    """
+    locked, amount = _prepare(envelope, amount, reason)
+    _refuse_unless(domain.can_reserve(locked, amount))
+    locked.reserved += amount
+    entry = _movement(
+        actor=actor, envelope=locked, kind=LedgerEntryKind.RESERVE, amount=amount,
+        reason=reason, reference=reference,
+    )
+    _copy_totals(locked, envelope)
+    return entry
+
+
+@transaction.atomic
+def envelope_unreserve(
+    *, actor: User | None, envelope: Envelope, amount: Decimal, reason: str, reference: str = ""
+) -> LedgerEntry:
+    """Lift (part of) a reservation: locks the row, refuses more than is reserved,
+    lowers reserved, appends an `unreserve` entry."""
+    locked, amount = _prepare(envelope, amount, reason)
+    _refuse_unless(domain.can_unreserve(locked, amount))
+    locked.reserved -= amount
+    entry = _movement(
+        actor=actor, envelope=locked, kind=LedgerEntryKind.UNRESERVE, amount=amount,
+        reason=reason, reference=reference,
+    )
+    _copy_totals(locked, envelope)
+    return entry
+
+
+@transaction.atomic
+def envelope_commit(
+    *,
+    actor: User | None,
+    envelope: Envelope,
+    amount: Decimal,
+    reason: str,
+    reference: str = "",
+    from_reservation: bool = False,
+) -> LedgerEntry:
+    """Commit money of the envelope (a funding decision).
+
+    Side effects, in order: locks the envelope row; refuses (EnvelopeRefused, with the
+    figures) when committed + reserved would exceed the amount; with
+    `from_reservation`, moves the amount from reserved to committed instead; raises
+    committed; appends a `commit` ledger entry. The database constraint
+    `envelope_never_over_allocated` backs the check.
+    """
+    locked, amount = _prepare(envelope, amount, reason)
+    _refuse_unless(domain.can_commit(locked, amount, from_reservation=from_reservation))
+    if from_reservation:
+        locked.reserved -= amount
+    locked.committed += amount
+    entry = _movement(
+        actor=actor, envelope=locked, kind=LedgerEntryKind.COMMIT, amount=amount,
+        reason=reason, reference=reference,
+    )
+    _copy_totals(locked, envelope)
+    return entry
+
+
+def committed_for_reference(envelope: Envelope, reference: str) -> Decimal:
+    """Commitments minus releases booked on `envelope` for `reference`."""
+    sums = LedgerEntry.objects.filter(envelope=envelope, reference=reference).aggregate(
+        committed=Sum("amount", filter=Q(kind=LedgerEntryKind.COMMIT)),
+        released=Sum("amount", filter=Q(kind=LedgerEntryKind.RELEASE)),
+    )
+    return (sums["committed"] or ZERO) - (sums["released"] or ZERO)
+
+
+@transaction.atomic
+def envelope_release(
+    *, actor: User | None, envelope: Envelope, amount: Decimal, reason: str, reference: str = ""
+) -> LedgerEntry:
+    """Give committed money back to the envelope (a declined or reduced project).
+
+    Side effects, in order: locks the envelope row; refuses more than is committed (for
+    `reference` when given); lowers committed; appends a `release` ledger entry.
+    """
+    locked, amount = _prepare(envelope, amount, reason)
+    for_reference = committed_for_reference(locked, reference) if reference else None
+    _refuse_unless(
+        domain.can_release(locked, amount, committed_for_reference=for_reference)
+    )
+    locked.committed -= amount
+    entry = _movement(
+        actor=actor, envelope=locked, kind=LedgerEntryKind.RELEASE, amount=amount,
+        reason=reason, reference=reference,
+    )
+    _copy_totals(locked, envelope)
+    return entry
+
+
+@transaction.atomic
+def envelope_transfer(
+    *,
+    actor: User | None,
+    source: Envelope,
+    target: Envelope,
+    amount: Decimal,
+    decision_reference: str,
+    reason: str,
+) -> tuple[LedgerEntry, LedgerEntry]:
+    """Move available money from one envelope to another, on a steering-group decision.
+
+    Side effects, in order: locks both envelope rows (in id order, so two opposite
+    transfers cannot deadlock); refuses without a decision reference or beyond the
+    source's available money; when the envelopes belong to different years, locks the
+    target year and refuses beyond its project budget; lowers the source amount, raises
+    the target amount; appends `transfer_out` then `transfer_in` (pointing to it).
+    """
+    amount = money(amount)
+    if not reason.strip():
+        raise EnvelopeRefused(_("Every ledger entry needs a reason."))
+    first, second = sorted([source, target], key=lambda e: e.pk)
+    locked = {e.pk: _lock_envelope(e) for e in (first, second)}
+    src, dst = locked[source.pk], locked[target.pk]
+    _refuse_unless(domain.can_transfer(src, dst, amount, decision_reference))
+    for envelope in (src, dst):
+        if envelope.call.state == CallState.ARCHIVED:
+            raise EnvelopeRefused(_("The call is archived; its envelopes are closed."))
+    if src.call.programme_year_id != dst.call.programme_year_id:
+        _check_year(dst.call.programme_year, amount)
+    src.amount -= amount
+    out = _movement(
+        actor=actor, envelope=src, kind=LedgerEntryKind.TRANSFER_OUT, amount=amount,
+        reason=reason, decision_reference=decision_reference,
+    )
+    dst.amount += amount
+    into = _movement(
+        actor=actor, envelope=dst, kind=LedgerEntryKind.TRANSFER_IN, amount=amount,
+        reason=reason, decision_reference=decision_reference, counterpart=out,
+    )
+    _copy_totals(src, source)
+    _copy_totals(dst, target)
+    return out, into
