@@ -85,6 +85,12 @@ MATRIX = [
         overrides={PM: 403},
     ),
     Row("organisation_link_create", lambda w: {"pk": w.organisation.pk}, ok={S, AD}),
+    # --- KPI page and reports (programme manager, staff, steering group only) -------------
+    Row("kpi_overview", lambda w: {"pk": w.programme.pk}, ok={S, PM, SG, AD}),
+    Row("kpi_export", lambda w: {"pk": w.programme.pk, "fmt": "csv"}, ok={S, PM, SG, AD}),
+    Row("report_list", ok={S, PM, SG, AD}),
+    Row("report_row", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
+    Row("report_download", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
 ]
 
 # URL names deliberately outside the matrix, with the reason.
@@ -131,6 +137,12 @@ class World:
 
     def extend(self):
         """Later issues add their objects here (calls, applications, reviews…)."""
+        from .programme.factories_reports import DoneReportFactory
+
+        self.report = DoneReportFactory(
+            requested_by=self.users[Role.PROGRAMME_MANAGER],
+            parameters={"programme": self.programme.pk, "year": None, "language": "nl"},
+        )
 
 
 @pytest.fixture
