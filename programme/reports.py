@@ -137,10 +137,8 @@ def report_request(*, actor: User, kind: str, parameters: dict) -> GeneratedRepo
 
     Side effects, in order: checks the parameters (ValidationError), saves a queued
     GeneratedReport with an audit row, and once the transaction commits queues the
-    Celery task that makes it.
+    Celery task that makes it (_queue_generation).
     """
-    from .tasks import generate_report
-
     report = GeneratedReport(
         kind=kind,
         parameters=clean_parameters(kind=kind, parameters=parameters),
@@ -148,8 +146,22 @@ def report_request(*, actor: User, kind: str, parameters: dict) -> GeneratedRepo
         progress_message=_("Waiting for a worker"),
     )
     audited_save(report, actor=actor, reason="report requested")
-    transaction.on_commit(lambda: generate_report.delay(report_id=report.pk))
+    transaction.on_commit(lambda: _queue_generation(report.pk))
     return report
+
+
+def _queue_generation(report_id: int) -> None:
+    """Queue the task; if that fails the report fails with the reason instead of staying
+    queued for ever: the broker is unreachable, or (tasks run in-process, the embedded
+    default without Redis) the one attempt failed — in-process runs are not retried."""
+    from celery.exceptions import Retry
+
+    from .tasks import generate_report
+
+    try:
+        generate_report.delay(report_id=report_id)
+    except Exception as exc:  # noqa: BLE001 - any failure is shown on the report's row
+        report_fail(report_id=report_id, error=exc.exc if isinstance(exc, Retry) else exc)
 
 
 def _set_progress(report_id: int, percent: int, message: str) -> None:
