@@ -94,7 +94,8 @@ def bar_chart(
             x = group_x + bar_w * s
             colour = serie.colour or PALETTE[s % len(PALETTE)]
             parts.append(
-                f'<rect x="{_n(x)}" y="{_n(top + plot_h - bar_h)}" width="{_n(bar_w * Decimal("0.92"))}" '
+                f'<rect x="{_n(x)}" y="{_n(top + plot_h - bar_h)}" '
+                f'width="{_n(bar_w * Decimal("0.92"))}" '
                 f'height="{_n(bar_h)}" fill="{escape(colour)}">'
                 f"<title>{escape(serie.label)}, {escape(category)}: "
                 f"{escape(value_format(Decimal(value)))}</title></rect>"

@@ -202,7 +202,9 @@ def write_atomically(path: Path, content: bytes, *, prefix: str) -> Path:
 
 
 @transaction.atomic
-def report_store(*, report_id: int, temporary: Path, sha256: str, page_count: int) -> GeneratedReport:
+def report_store(
+    *, report_id: int, temporary: Path, sha256: str, page_count: int
+) -> GeneratedReport:
     """Finish an attempt: with the row locked, move the file into place and mark the
     report done; if another delivery already did, discard this attempt's file."""
     report = GeneratedReport.objects.select_for_update().get(pk=report_id)

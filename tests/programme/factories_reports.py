@@ -25,8 +25,12 @@ class CallFactory(factory.django.DjangoModelFactory):
     programme = factory.SelfAttribute("programme_year.programme")
     title_nl = factory.Sequence(lambda n: f"Oproep {n}")
     title_en = factory.Sequence(lambda n: f"Call {n}")
-    opens_at = factory.LazyAttribute(lambda o: datetime(o.programme_year.year, 3, 1, 9, tzinfo=UTC))
-    deadline = factory.LazyAttribute(lambda o: datetime(o.programme_year.year, 6, 1, 10, tzinfo=UTC))
+    opens_at = factory.LazyAttribute(
+        lambda o: datetime(o.programme_year.year, 3, 1, 9, tzinfo=UTC)
+    )
+    deadline = factory.LazyAttribute(
+        lambda o: datetime(o.programme_year.year, 6, 1, 10, tzinfo=UTC)
+    )
     state = CallState.OPEN
 
 

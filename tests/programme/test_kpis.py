@@ -281,7 +281,9 @@ def test_kpi_table_has_one_row_per_kpi_with_the_result_figures(programme):
     )
 
 
-def test_programme_kpis_query_count_does_not_grow_with_records(programme, django_assert_max_num_queries):
+def test_programme_kpis_query_count_does_not_grow_with_records(
+    programme, django_assert_max_num_queries
+):
     kpi1(programme)
     milestone = KpiFactory(programme=programme, number=2)
     for _ in range(5):

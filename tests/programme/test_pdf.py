@@ -17,7 +17,8 @@ def pdf_text(content: bytes, tmp_path, *, first: int | None = None, last: int | 
         args += ["-f", str(first)]
     if last:
         args += ["-l", str(last)]
-    return subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True).stdout
+    result = subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True)
+    return result.stdout
 
 
 def pdf_info(content: bytes, tmp_path) -> dict[str, str]:
@@ -150,6 +151,7 @@ def test_bar_chart_is_an_image_with_title_and_a_bar_per_value():
 
 
 def test_bar_chart_is_the_same_for_the_same_input():
-    make = lambda: charts.bar_chart(title="T", categories=["a"], series=[charts.Series("s", [1])])  # noqa: E731
+    def make():
+        return charts.bar_chart(title="T", categories=["a"], series=[charts.Series("s", [1])])
 
     assert make() == make()

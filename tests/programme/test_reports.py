@@ -7,7 +7,6 @@ import io
 import subprocess
 import time
 from html import unescape
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +26,12 @@ from programme.models import GeneratedReport, ReportKind, ReportState
 from programme.tasks import generate_report
 
 from ..factories import ApplicantFactory, ProgrammeManagerFactory, SteeringFactory
-from .factories_reports import CallFactory, DoneReportFactory, EnvelopeFactory, GeneratedReportFactory
+from .factories_reports import (
+    CallFactory,
+    DoneReportFactory,
+    EnvelopeFactory,
+    GeneratedReportFactory,
+)
 
 
 def pdf_text(path: Path, mode: str = "-layout") -> str:
