@@ -95,6 +95,8 @@ def test_report_request_queues_and_the_task_makes_the_pdf(
     assert "Minstens 1 programma-oproep per jaar" in text
     assert "Oplevering van een speerpuntclusterdossier" in text
     assert f"1 of {report.page_count}" in text  # "page 1 of N" footer (msgid until merged)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    assert "Tagged:          yes" in info.stdout
 
 
 def test_report_in_english_uses_english_names_and_grouping(programme, manager):
@@ -444,6 +446,21 @@ def test_kpi_overview_for_one_year(client, programme, manager):
     assert response.context["year"] == 2020
     assert response.context["budget"].total == Decimal("5000000")
     assert 'role="img"' in response.content.decode()  # the inline SVG chart
+
+
+def test_kpi_overview_query_count_is_the_same_for_1_and_many_calls(client, programme, manager):
+    client.force_login(manager)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("kpi_overview", args=[programme.pk])).status_code == 200
+        return len(queries)
+
+    one = count()
+    for year in (2019, 2020, 2020):
+        EnvelopeFactory(call=CallFactory(programme=programme,
+                                         programme_year=programme.years.get(year=year)))
+    assert count() == one
 
 
 def test_kpi_export_of_an_unknown_format_is_404(client, programme, manager):
