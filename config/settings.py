@@ -188,14 +188,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
-# --- E-mail: SMTP when EMAIL_HOST is set, else printed on the console ------------------
+# --- E-mail: SMTP in production (EMAIL_HOST, default localhost); console in DEBUG -------
 EMAIL_HOST = env_str("EMAIL_HOST")
-if EMAIL_HOST:
+if EMAIL_HOST or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": EMAIL_HOST,
+                "host": EMAIL_HOST or "localhost",
                 "port": env_int("EMAIL_PORT", 587),
                 "username": env_str("EMAIL_HOST_USER", ""),
                 "password": env_str("EMAIL_HOST_PASSWORD", ""),

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.be import vat as be_vat
@@ -80,8 +81,8 @@ def sme_class_reason(
     ) % {
         "klass": klass.label,
         "staff": headcount,
-        "turnover": f"€{turnover:,.0f}",
-        "balance": f"€{balance_sheet_total:,.0f}",
+        "turnover": "€\u00a0" + number_format(turnover, 0, force_grouping=True),
+        "balance": "€\u00a0" + number_format(balance_sheet_total, 0, force_grouping=True),
     }
 
 

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("programmes/", views.programme_list, name="programme_list"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
     path("kpis/<int:kpi_pk>/milestones/new/", views.milestone_create, name="milestone_create"),

@@ -24,6 +24,15 @@ from .models import (
 )
 
 
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for the container health check: the app answers and the database too."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page; a logged-in user sees a panel per role they hold."""
     context: dict = {}

@@ -65,3 +65,45 @@ def staff_user(db):
 @pytest.fixture
 def applicant(db):
     return factories.ApplicantFactory()
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab with a Dutch (Belgian) locale and a phone-sized viewport off."""
+    context = browser.new_context(locale="nl-BE")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def browser_login(page, live_server, email: str, password: str = "pw-for-tests-123") -> None:
+    """Log in through the real login form."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(f"{live_server.url}/")

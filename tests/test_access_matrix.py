@@ -64,6 +64,7 @@ MATRIX = [
     Row("password_reset_complete", ok=LOGGED_IN, anonymous=200),
     # --- programme -------------------------------------------------------------------------
     Row("home", ok=LOGGED_IN, anonymous=200),
+    Row("healthz", ok=LOGGED_IN, anonymous=200),
     Row("programme_list", ok=LOGGED_IN),
     Row("programme_detail", lambda w: {"pk": w.programme.pk}, ok=LOGGED_IN),
     Row("milestone_create", lambda w: {"kpi_pk": w.milestone_kpi.pk}, ok={S, PM, AD}),
