@@ -1,10 +1,11 @@
 """Benchmark: the KPI report of the demo programme, as the worker makes it.
 
 `run(ctx)` expects Django set up on a bench database with `seed_demo` loaded (the
-harness does both). It times the steps of one report (KPIs and budget queries, HTML,
+harness does both; `ctx` may be None to skip the HTTP part). It times the steps of one report (KPIs and budget queries, HTML,
 WeasyPrint layout and PDF) and measures peak Python memory (tracemalloc, in a second
 run so tracing does not slow the timed one) and the process's peak RSS. It writes no
 report row and no file: the measured functions are the ones report_generate calls.
+With the harness's `ctx` it also loads the KPI page and the reports page over HTTP.
 """
 
 import resource
@@ -44,6 +45,9 @@ def _one_report(programme: Programme, language: str) -> dict:
     }
 
 
+PM = "programmamanager@demo.icon"
+
+
 def run(ctx=None) -> dict:
     programme = Programme.objects.get(code=PROGRAMME_CODE)
     _one_report(programme, "nl")  # warm-up: fonts, templates, WeasyPrint imports
@@ -57,7 +61,7 @@ def run(ctx=None) -> dict:
         tracemalloc.stop()
     # ru_maxrss is in kilobytes on Linux.
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {
+    figures = {
         "kpi_report_kpis": timed["kpis"],
         "kpi_report_queries": timed["queries"],
         "kpi_report_compute_ms": round(timed["compute_s"] * 1000, 1),
@@ -70,3 +74,13 @@ def run(ctx=None) -> dict:
         "kpi_report_peak_python_mb": round(peak / 2**20, 1),
         "process_max_rss_mb": round(max_rss_mb, 1),
     }
+    if ctx is not None:  # the harness's gunicorn server: the KPI page and the reports page
+        for name, path in (
+            ("kpi_page", f"/programmes/{programme.pk}/kpis/"),
+            ("reports_page", "/reports/"),
+        ):
+            load = ctx.load(path, requests=200, concurrency=8, email=PM)
+            for key in ("median_ms", "p95_ms", "rps", "errors"):
+                figures[f"{name}.{key}"] = load[key]
+            figures[f"{name}.queries"] = ctx.queries(path, email=PM)
+    return figures
