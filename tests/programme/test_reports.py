@@ -467,3 +467,61 @@ def test_kpi_export_of_an_unknown_format_is_404(client, programme, manager):
     client.force_login(manager)
 
     assert client.get(reverse("kpi_export", args=[programme.pk, "pdf"])).status_code == 404
+
+
+# --- In the browser ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_programme(transactional_db):
+    return seed_programme()
+
+
+@pytest.mark.browser
+def test_browser_report_row_follows_progress_until_the_download_link(
+    page, live_server, live_programme
+):
+    from ..conftest import browser_login
+
+    manager = ProgrammeManagerFactory()
+    report = GeneratedReportFactory(
+        requested_by=manager,
+        parameters={"programme": live_programme.pk, "year": None, "language": "nl"},
+        state=ReportState.RUNNING, progress=40, progress_message="Computing the KPIs",
+    )
+    browser_login(page, live_server, manager.email)
+    page.goto(f"{live_server.url}/reports/")
+    row = page.locator(f"#report-{report.pk}")
+    assert row.get_by_role("progressbar").get_attribute("aria-valuenow") == "40"
+
+    reports.report_generate(report_id=report.pk)  # the worker finishes meanwhile
+
+    # htmx polls the row every second and swaps in the finished one (no page reload).
+    download = page.locator(f'#report-{report.pk} a[href="/reports/{report.pk}/download/"]')
+    download.wait_for()
+    assert page.locator(f"#report-{report.pk}").get_attribute("hx-trigger") is None
+    assert page.get_by_role("progressbar").count() == 0
+
+
+@pytest.mark.browser
+def test_browser_report_pages_fit_a_phone_and_label_every_field(
+    browser, live_server, live_programme
+):
+    from ..conftest import browser_login
+
+    manager = ProgrammeManagerFactory()
+    DoneReportFactory(requested_by=manager,
+                      parameters={"programme": live_programme.pk, "language": "nl"})
+    context = browser.new_context(locale="nl-BE", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    browser_login(page, live_server, manager.email)
+    for path in ["/reports/", f"/programmes/{live_programme.pk}/kpis/"]:
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        unlabelled = page.evaluate(
+            """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+                .map(el => el.name)"""
+        )
+        assert (path, overflow <= 0, unlabelled) == (path, True, [])
+    context.close()
