@@ -117,6 +117,12 @@ MATRIX = [
     Row("membership_edit", lambda w: {"pk": w.membership.pk}, ok={S, AD}),
     Row("meeting_create", lambda w: {"pk": w.body.pk}, ok={S, AD}),
     Row("meeting_detail", lambda w: {"pk": w.meeting.pk}, ok={S, C, SG, PM, AD}),
+    # --- KPI page and reports (programme manager, staff, steering group only) -------------
+    Row("kpi_overview", lambda w: {"pk": w.programme.pk}, ok={S, PM, SG, AD}),
+    Row("kpi_export", lambda w: {"pk": w.programme.pk, "fmt": "csv"}, ok={S, PM, SG, AD}),
+    Row("report_list", ok={S, PM, SG, AD}),
+    Row("report_row", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
+    Row("report_download", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
 ]
 
 # URL names deliberately outside the matrix, with the reason.
@@ -165,6 +171,7 @@ class World:
         """Later issues add their objects here (calls, applications, reviews…)."""
         self._extend_calls()
         self._extend_governance()
+        self._extend_reports()
 
     def _extend_calls(self):
         from django.core.files.base import ContentFile
@@ -192,6 +199,14 @@ class World:
         self.body = BodyFactory(programme=self.programme)
         self.membership = MembershipFactory(body=self.body, user=self.users[Role.COUNCIL])
         self.meeting = MeetingFactory(body=self.body, attendees=[self.users[Role.COUNCIL]])
+
+    def _extend_reports(self):
+        from .programme.factories_reports import DoneReportFactory
+
+        self.report = DoneReportFactory(
+            requested_by=self.users[Role.PROGRAMME_MANAGER],
+            parameters={"programme": self.programme.pk, "year": None, "language": "nl"},
+        )
 
 
 @pytest.fixture
