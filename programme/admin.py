@@ -47,5 +47,6 @@ for model in (
     models.DiseaseDomain,
     models.Kpi,
     models.MilestoneRecord,
+    models.GeneratedReport,
 ):
     admin.site.register(model, SimpleHistoryAdmin)

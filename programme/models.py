@@ -437,3 +437,78 @@ class MilestoneRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} — {self.date}"
+
+
+# --- Generated reports (KPI and evaluation reports made by the Celery worker) ---------------
+# The choices live beside the model rather than in enums.py so that this section can be
+# appended without touching the rest of the app; programme.reports owns every write.
+
+
+class ReportKind(models.TextChoices):
+    KPI = "kpi", pgettext_lazy("report kind", "KPI report")
+    CALL_EVALUATION = "call_evaluation", pgettext_lazy("report kind", "Call evaluation report")
+
+
+class ReportState(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("report state", "Queued")
+    RUNNING = "running", pgettext_lazy("report state", "Running")
+    DONE = "done", pgettext_lazy("report state", "Done")
+    FAILED = "failed", pgettext_lazy("report state", "Failed")
+
+
+class GeneratedReport(models.Model):
+    """One requested report and, once made, its file.
+
+    `parameters` holds what the requester chose: {"programme": id, "year": int or null,
+    "language": "nl"/"en", "call": id or null}. The file lives under MEDIA_ROOT/reports/
+    with a name derived from the id (programme.reports.report_file_name), so a task that
+    is delivered twice still leaves exactly one file; it is only served by the
+    permission-checked download view.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ReportState.choices, default=ReportState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    progress_message = models.CharField(_("progress message"), max_length=200, blank=True)
+    file = models.FileField(_("file"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error_message = models.TextField(_("reason of the failure"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("task attempts"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("generated report")
+        verbose_name_plural = _("generated reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="generated_report_progress_lte_100"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | (~Q(file="") & ~Q(sha256="")),
+                name="generated_report_done_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Queued or running: the page keeps polling its row."""
+        return self.state in (ReportState.QUEUED, ReportState.RUNNING)

@@ -52,3 +52,8 @@ rules.add_perm(
 )
 rules.add_perm("programme.verify_organisation", is_staff)
 rules.add_perm("programme.add_organisationlink", is_staff)
+
+# KPI and evaluation reports: the programme manager reports on the KPIs, staff and the
+# steering group follow them; applicants, the council and experts have no access.
+rules.add_perm("programme.view_reports", is_programme_manager | is_staff | is_steering)
+rules.add_perm("programme.request_report", is_programme_manager | is_staff | is_steering)

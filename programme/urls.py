@@ -19,3 +19,11 @@ urlpatterns = [
         name="organisation_link_create",
     ),
 ]
+
+urlpatterns += [
+    path("programmes/<int:pk>/kpis/", views.kpi_overview, name="kpi_overview"),
+    path("programmes/<int:pk>/kpis/export/<str:fmt>/", views.kpi_export, name="kpi_export"),
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/<int:pk>/row/", views.report_row, name="report_row"),
+    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
+]

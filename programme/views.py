@@ -97,6 +97,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "disease_domains": programme.disease_domains.all(),
         "can_record": request.user.has_perm("programme.record_milestone"),
         "can_see_evidence": request.user.has_perm("programme.view_milestone_evidence"),
+        "can_see_kpis": request.user.has_perm("programme.view_reports"),
     }
     if request.user.has_perm("programme.view_history"):
         context["history"] = programme_history(programme)
@@ -274,3 +275,131 @@ class QueuedPasswordResetForm(PasswordResetForm):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
     template_name = "registration/password_reset.html"
+
+
+# --- KPI page and generated reports ----------------------------------------------------------
+# Imported here, not at the top, so that this section merges as one appended block.
+from django.utils.translation import get_language  # noqa: E402
+
+from . import reports  # noqa: E402
+from .models import GeneratedReport, ReportKind, ReportState  # noqa: E402
+from .reports_forms import KpiReportForm  # noqa: E402
+
+
+def _programme_year(request: HttpRequest, programme: Programme) -> int | None:
+    """The `?year=` of a KPI page when it is a year of the programme, else None (whole)."""
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and programme.years.filter(year=int(raw)).exists():
+        return int(raw)
+    return None
+
+
+@permission_required("programme.view_reports")
+def kpi_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The KPIs of a programme against their targets, with their source rows and the
+    budget execution: the same figures as the KPI report PDF and the exports."""
+    programme = get_object_or_404(Programme, pk=pk)
+    year = _programme_year(request, programme)
+    context = reports.kpi_report_context(programme, year=year)
+    context["years"] = list(programme.years.values_list("year", flat=True))
+    context["can_request"] = request.user.has_perm("programme.request_report")
+    return render(request, "programme/reports/kpi_overview.html", context)
+
+
+@permission_required("programme.view_reports")
+def kpi_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The KPI table as CSV or XLSX, in the language of the page."""
+    programme = get_object_or_404(Programme, pk=pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("unknown format")
+    year = _programme_year(request, programme)
+    context = reports.kpi_report_context(programme, year=year)
+    name = f"kpi-{programme.code}-{year or 'all'}-{get_language()[:2]}.{fmt}"
+    if fmt == "csv":
+        # The byte-order mark lets Excel recognise UTF-8 (€, ï, …).
+        body = "\ufeff" + reports.kpi_csv(context["table"])
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    else:
+        title = _("KPI report") + f": {programme.name}" + (f" ({year})" if year else "")
+        response = HttpResponse(
+            reports.kpi_xlsx(
+                table=context["table"],
+                results=context["results"],
+                budget=context["budget"],
+                title=title,
+            ),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _with_programmes(report_list: list[GeneratedReport]) -> list[GeneratedReport]:
+    """Attach `programme` (from the parameters) to each report: one query for all."""
+    ids = {r.parameters.get("programme") for r in report_list} - {None}
+    programmes = Programme.objects.in_bulk(ids)
+    for report in report_list:
+        report.programme = programmes.get(report.parameters.get("programme"))
+    return report_list
+
+
+REPORT_HISTORY_LIMIT = 100
+
+
+@permission_required("programme.view_reports")
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The history of generated reports and the form to request a KPI report."""
+    can_request = request.user.has_perm("programme.request_report")
+    if request.method == "POST" and not can_request:
+        raise PermissionDenied
+    form = None
+    if can_request:
+        initial = {"language": request.user.language or (get_language() or "nl")[:2]}
+        programme_id = request.GET.get("programme", "")
+        if programme_id.isdigit():
+            initial["programme"] = int(programme_id)
+        year = request.GET.get("year", "")
+        if year.isdigit():
+            initial["year"] = int(year)
+        form = KpiReportForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            reports.report_request(
+                actor=request.user,
+                kind=ReportKind.KPI,
+                parameters=form.cleaned_data["parameters"],
+            )
+            messages.success(
+                request, _("The report is being made; its row below shows the progress.")
+            )
+            return redirect("report_list")
+    history = _with_programmes(
+        list(GeneratedReport.objects.select_related("requested_by")[:REPORT_HISTORY_LIMIT])
+    )
+    return render(
+        request,
+        "programme/reports/report_list.html",
+        {"form": form, "reports": history, "limit": REPORT_HISTORY_LIMIT},
+    )
+
+
+@permission_required("programme.view_reports")
+def report_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row of the history table; htmx polls it while the report is being made."""
+    report = get_object_or_404(GeneratedReport.objects.select_related("requested_by"), pk=pk)
+    _with_programmes([report])
+    return render(request, "programme/reports/_report_row.html", {"report": report})
+
+
+@permission_required("programme.view_reports")
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The report's PDF, for those who may see reports; 404 until it is made."""
+    report = get_object_or_404(GeneratedReport, pk=pk, state=ReportState.DONE)
+    if not report.file or not report.file.storage.exists(report.file.name):
+        raise Http404("file missing")
+    programme = Programme.objects.filter(pk=report.parameters.get("programme")).first()
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=reports.report_download_name(report, programme.code if programme else ""),
+        content_type="application/pdf",
+    )

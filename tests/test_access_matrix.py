@@ -198,6 +198,12 @@ MATRIX = [
     Row("admissibility_list", ok={S, AD}),
     Row("admissibility_export", lambda w: {"fmt": "csv"}, ok={S, AD}),
     Row("admissibility_check", lambda w: {"pk": w.submitted.pk}, ok={S, AD}),
+    # --- KPI page and reports (programme manager, staff, steering group only) -------------
+    Row("kpi_overview", lambda w: {"pk": w.programme.pk}, ok={S, PM, SG, AD}),
+    Row("kpi_export", lambda w: {"pk": w.programme.pk, "fmt": "csv"}, ok={S, PM, SG, AD}),
+    Row("report_list", ok={S, PM, SG, AD}),
+    Row("report_row", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
+    Row("report_download", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
 ]
 
 # URL names deliberately outside the matrix, with the reason.
@@ -247,6 +253,7 @@ class World:
         self._extend_calls()
         self._extend_governance()
         self._extend_projects()
+        self._extend_reports()
 
     def _extend_calls(self):
         from django.core.files.base import ContentFile
@@ -289,6 +296,14 @@ class World:
         self.attachment = self.draft.attachments.first()
         self.submitted = project_factories.ready_application(created_by=applicant)
         project_services.application_submit(actor=applicant, application=self.submitted)
+
+    def _extend_reports(self):
+        from .programme.factories_reports import DoneReportFactory
+
+        self.report = DoneReportFactory(
+            requested_by=self.users[Role.PROGRAMME_MANAGER],
+            parameters={"programme": self.programme.pk, "year": None, "language": "nl"},
+        )
 
 
 @pytest.fixture

@@ -1,0 +1,157 @@
+"""html_to_pdf and the SVG charts, read back with poppler (pdftotext, pdfinfo)."""
+
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+from programme import charts
+from programme.pdf import html_to_pdf, render_pdf
+
+
+def pdf_text(content: bytes, tmp_path, *, first: int | None = None, last: int | None = None) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(content)
+    args = ["pdftotext", "-layout"]
+    if first:
+        args += ["-f", str(first)]
+    if last:
+        args += ["-l", str(last)]
+    result = subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True)
+    return result.stdout
+
+
+def pdf_info(content: bytes, tmp_path) -> dict[str, str]:
+    path = tmp_path / "info.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
+
+
+def document(body: str, *, lang: str = "en") -> str:
+    """A document with the running header and footer print.css places in the margins."""
+    return (
+        f'<!doctype html><html lang="{lang}"><head><title>Test report</title></head><body>'
+        '<div class="print-header">Programme X<span class="right">generated 1 March 2020 '
+        "10:00 CET</span></div>"
+        '<div class="print-footer">Test report<span class="right">page '
+        '<span class="page-number"></span> of <span class="page-count"></span></span></div>'
+        f"{body}</body></html>"
+    )
+
+
+def long_table(rows: int) -> str:
+    body = "".join(f"<tr><td>Row {i}</td><td>{i * 1000}</td></tr>" for i in range(rows))
+    return (
+        "<table><thead><tr><th>Budget line header</th><th>Amount header</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def test_html_to_pdf_contains_the_figures(tmp_path):
+    content = html_to_pdf(document("<h1>KPI 1</h1><p>Total programme budget 10.000.000</p>"))
+
+    text = pdf_text(content, tmp_path)
+
+    assert content[:5] == b"%PDF-"
+    assert "Total programme budget 10.000.000" in text
+    assert "Programme X" in text  # running header
+    assert "generated 1 March 2020 10:00 CET" in text
+
+
+def test_html_to_pdf_numbers_every_page_x_of_y(tmp_path):
+    rendered = render_pdf(document(long_table(120)))
+
+    texts = [pdf_text(rendered.content, tmp_path, first=n, last=n) for n in (1, 2)]
+
+    assert rendered.page_count >= 2
+    assert f"page 1 of {rendered.page_count}" in texts[0]
+    assert f"page 2 of {rendered.page_count}" in texts[1]
+
+
+def test_html_to_pdf_repeats_the_table_header_on_the_next_page(tmp_path):
+    rendered = render_pdf(document(long_table(120)))
+
+    first = pdf_text(rendered.content, tmp_path, first=1, last=1)
+    second = pdf_text(rendered.content, tmp_path, first=2, last=2)
+
+    assert first.count("Budget line header") == 1
+    assert second.count("Budget line header") == 1
+    assert "Row 119" not in first  # the table really went on to page 2
+
+
+def test_html_to_pdf_never_cuts_a_row_across_pages(tmp_path):
+    # Each row is six lines high (a split leaves enough lines for orphans and widows);
+    # a cut row would put its lines on two pages.
+    rows = "".join(
+        "<tr><td>" + "<br>".join(f"Cell {i} line {n}" for n in range(6)) + "</td></tr>"
+        for i in range(80)
+    )
+    content = html_to_pdf(document(f"<table><thead><tr><th>H</th></tr></thead>{rows}</table>"))
+
+    pages = pdf_text(content, tmp_path).split("\f")
+
+    for i in range(80):
+        holding = [n for n, page in enumerate(pages) if f"Cell {i} line" in page]
+        assert len(holding) == 1, f"row {i} is on pages {holding}"
+
+
+def test_html_to_pdf_is_a4_and_tagged(tmp_path):
+    info = pdf_info(html_to_pdf(document("<p>Accessible</p>")), tmp_path)
+
+    assert info["Tagged"] == "yes"
+    assert info["Page size"].startswith("595.") and "x 841.8" in info["Page size"]  # A4
+    assert info["Title"] == "Test report"
+
+
+def test_html_to_pdf_embeds_an_inline_svg_chart(tmp_path):
+    svg = charts.bar_chart(
+        title="Budget", categories=["2019", "2020"],
+        series=[charts.Series("Project budget", [Decimal("4500000"), Decimal("5000000")])],
+    )
+
+    text = pdf_text(html_to_pdf(document(f"<figure>{svg}</figure>")), tmp_path)
+
+    assert "Project budget" in text  # the legend is text in the PDF
+    assert "2019" in text and "2020" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("0"), Decimal("1")),
+        (Decimal("0.7"), Decimal("1")),
+        (Decimal("3"), Decimal("5")),
+        (Decimal("4500000"), Decimal("5000000")),
+        (Decimal("5000000"), Decimal("5000000")),
+        (Decimal("5000001"), Decimal("1E+7")),
+        (Decimal("2100"), Decimal("2500")),
+    ],
+)
+def test_nice_maximum_rounds_up_to_1_2_25_5(value, expected):
+    assert charts.nice_maximum(value) == expected
+
+
+def test_bar_chart_is_an_image_with_title_and_a_bar_per_value():
+    svg = charts.bar_chart(
+        title="Budget <execution>", categories=["2019", "2020"],
+        series=[
+            charts.Series("Budget", [Decimal("4500000"), Decimal("5000000")]),
+            charts.Series("Committed", [Decimal("2500000"), Decimal("0")]),
+        ],
+        value_format=lambda v: f"{v:.0f}",
+    )
+
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"')
+    assert "<title id=" in svg and "Budget &lt;execution&gt;</title>" in svg
+    assert svg.count("<rect x=") == 4 + 2  # 4 bars + 2 legend keys
+    assert "<title>Budget, 2020: 5000000</title>" in svg
+    # The highest bar fills the plot: axis top 5,000,000, plot height 260 - 34 - 28 = 198.
+    assert 'y="34.0" width=' in svg and 'height="198.0"' in svg
+
+
+def test_bar_chart_is_the_same_for_the_same_input():
+    def make():
+        return charts.bar_chart(title="T", categories=["a"], series=[charts.Series("s", [1])])
+
+    assert make() == make()
