@@ -104,3 +104,47 @@ class CutPolicy(models.TextChoices):
 
     STOP = "stop", pgettext_lazy("funding cut", "Stop at the first proposal that does not fit")
     SKIP = "skip", pgettext_lazy("funding cut", "Skip it and fund lower-ranked ones that fit")
+
+
+class ConflictSource(models.TextChoices):
+    DECLARED = "declared", pgettext_lazy("conflict source", "Declared by the reviewer")
+    DETECTED = "detected", pgettext_lazy(
+        "conflict source", "Detected: the reviewer's organisation (or a linked one) is a partner"
+    )
+
+
+class AssignmentState(models.TextChoices):
+    """A reviewer's work on one application. Transitions as data below; only
+    governance.services changes them."""
+
+    ASSIGNED = "assigned", pgettext_lazy("review state", "Assigned")
+    DRAFT = "draft", pgettext_lazy("review state", "Being scored")
+    SUBMITTED = "submitted", pgettext_lazy("review state", "Submitted")
+    WITHDRAWN = "withdrawn", pgettext_lazy("review state", "Withdrawn (conflict)")
+
+
+ASSIGNMENT_TRANSITIONS: dict[tuple[str, str], str] = {
+    (AssignmentState.ASSIGNED, AssignmentState.DRAFT): "review_save_draft",
+    (AssignmentState.DRAFT, AssignmentState.DRAFT): "review_save_draft",
+    (AssignmentState.ASSIGNED, AssignmentState.SUBMITTED): "review_submit",
+    (AssignmentState.DRAFT, AssignmentState.SUBMITTED): "review_submit",
+    (AssignmentState.ASSIGNED, AssignmentState.WITHDRAWN): "conflict_declare",
+    (AssignmentState.DRAFT, AssignmentState.WITHDRAWN): "conflict_declare",
+}
+
+
+class AdviceOutcome(models.TextChoices):
+    FUND = "fund", pgettext_lazy("advice", "Fund")
+    RESERVE = "reserve", pgettext_lazy("advice", "Reserve list")
+    REJECT = "reject", pgettext_lazy("advice", "Reject")
+
+
+class DecisionOutcome(models.TextChoices):
+    FUND = "fund", pgettext_lazy("decision", "Funded")
+    RESERVE = "reserve", pgettext_lazy("decision", "Reserve list")
+    REJECT = "reject", pgettext_lazy("decision", "Rejected")
+
+
+class LetterKind(models.TextChoices):
+    DECISION = "decision", pgettext_lazy("letter", "Decision letter")
+    ESR = "esr", pgettext_lazy("letter", "Evaluation Summary Report")
