@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "calls.tasks.send_deadline_reminders",
         "schedule": 15 * 60.0,
     },
+    "governance-review-reminders": {
+        "task": "governance.tasks.send_review_reminders",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- E-mail: SMTP in production (EMAIL_HOST, default localhost); console in DEBUG -------

@@ -14,7 +14,7 @@ organisation; they cannot tell whether the "university by rotation" seat really 
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _, ngettext
@@ -360,6 +360,84 @@ def passes_thresholds(
             % {"total": total, "threshold": overall_threshold}
         )
     return not reasons, reasons
+
+
+# --- Review: conflicts of interest, the individual report, reminders ------------------------
+
+def detected_conflict(
+    reviewer_org_id, partner_org_ids: Iterable, links: Iterable[tuple[object, object]]
+) -> tuple[bool, str]:
+    """Is a reviewer conflicted by the consortium? Yes when the reviewer's organisation
+    is a partner, or is linked (partner or linked enterprise, 2003/361 art. 3) to a
+    partner in either direction. `links` are (organisation id, other id) pairs; a
+    reviewer without an organisation is never detected (they still declare)."""
+    if reviewer_org_id is None:
+        return False, ""
+    partners = set(partner_org_ids)
+    if reviewer_org_id in partners:
+        return True, _("The reviewer's organisation is a partner of this application.")
+    for a, b in links:
+        if (a == reviewer_org_id and b in partners) or (b == reviewer_org_id and a in partners):
+            return True, _(
+                "The reviewer's organisation is linked to a partner of this application."
+            )
+    return False, ""
+
+
+def review_open(review_deadline: datetime | None, now: datetime) -> tuple[bool, str]:
+    """Reviews may be saved and submitted until the call's review deadline (if set)."""
+    if review_deadline is not None and now >= review_deadline:
+        return False, _("The review deadline has passed; reviews can no longer be changed.")
+    return True, ""
+
+
+@dataclass(frozen=True)
+class ScaleSpec:
+    minimum: Decimal = DEFAULT_SCALE_MIN
+    maximum: Decimal = DEFAULT_SCALE_MAX
+    step: Decimal = DEFAULT_SCALE_STEP
+
+
+def review_entry_errors(
+    score_text: str, comment: str, scale: ScaleSpec, *, complete: bool
+) -> dict[str, str]:
+    """Errors of one criterion of an individual report: {"score"|"comment": reason}.
+
+    A draft (`complete=False`) may leave the score or comment empty but never holds an
+    off-scale score; a submitted report (`complete=True`) needs both on every criterion.
+    """
+    errors = {}
+    text = (score_text or "").strip().replace(",", ".")
+    if text:
+        ok, reason = validate_score(
+            text, scale_min=scale.minimum, scale_max=scale.maximum, step=scale.step
+        )
+        if not ok:
+            errors["score"] = reason
+    elif complete:
+        errors["score"] = _("Give a score.")
+    if complete and not (comment or "").strip():
+        errors["comment"] = _("A comment is required with every score.")
+    return errors
+
+
+REVIEW_REMINDER_OFFSETS = {"3d": timedelta(days=3), "1d": timedelta(days=1)}
+
+
+def due_review_reminder(review_deadline: datetime | None, now: datetime) -> str | None:
+    """Which review reminder is due: "1d" in the last 24 hours before the review
+    deadline, "3d" in the two days before that, None otherwise (or after the deadline).
+    A beat that was down during the 3-day window sends only the 1-day one."""
+    if review_deadline is None:
+        return None
+    left = review_deadline - now
+    if left <= timedelta(0):
+        return None
+    if left <= REVIEW_REMINDER_OFFSETS["1d"]:
+        return "1d"
+    if left <= REVIEW_REMINDER_OFFSETS["3d"]:
+        return "3d"
+    return None
 
 
 # --- Decision ------------------------------------------------------------------------------

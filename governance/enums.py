@@ -148,3 +148,20 @@ class DecisionOutcome(models.TextChoices):
 class LetterKind(models.TextChoices):
     DECISION = "decision", pgettext_lazy("letter", "Decision letter")
     ESR = "esr", pgettext_lazy("letter", "Evaluation Summary Report")
+
+
+class ReviewReminderKind(models.TextChoices):
+    """Review-deadline reminders to reviewers with unsubmitted assignments; each is sent
+    at most once per reviewer and call."""
+
+    THREE_DAYS = "3d", pgettext_lazy("reminder", "3 days before the review deadline")
+    ONE_DAY = "1d", pgettext_lazy("reminder", "1 day before the review deadline")
+
+
+# Assignments that still count (a withdrawn one was a conflict and is replaced).
+ACTIVE_ASSIGNMENT_STATES = (
+    AssignmentState.ASSIGNED,
+    AssignmentState.DRAFT,
+    AssignmentState.SUBMITTED,
+)
+OPEN_ASSIGNMENT_STATES = (AssignmentState.ASSIGNED, AssignmentState.DRAFT)

@@ -27,6 +27,7 @@ from .enums import (
     DecidingLevel,
     DecisionOutcome,
     LetterKind,
+    ReviewReminderKind,
     Seat,
 )
 
@@ -397,3 +398,54 @@ class Letter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "kind"], name="letter_unique_kind")
         ]
+
+
+# --- Review side: reviewers' expertise and review reminders ------------------------------
+
+
+class ReviewerExpertise(models.Model):
+    """A theme of the programme a reviewer knows well; automatic assignment prefers
+    reviewers whose themes match the application's theme. Edited by staff."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expertise"
+    )
+    theme = models.ForeignKey(
+        "programme.Theme", on_delete=models.CASCADE, related_name="+", verbose_name=_("theme")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user", "theme"]
+        verbose_name = _("reviewer expertise")
+        verbose_name_plural = _("reviewer expertise")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "theme"], name="reviewer_expertise_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.theme}"
+
+
+class ReviewReminderSent(models.Model):
+    """Proof that one review-deadline reminder was queued for one reviewer of a call: the
+    unique constraint makes each reminder exactly-once, even when beat runs twice."""
+
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=4, choices=ReviewReminderKind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "sent_at"]
+        verbose_name = _("review reminder sent")
+        verbose_name_plural = _("review reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "user", "kind"], name="review_reminder_sent_once_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} ({self.call_id})"

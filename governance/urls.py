@@ -10,3 +10,23 @@ urlpatterns = [
     path("<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
 ]
+
+from . import review_views  # noqa: E402
+
+urlpatterns += [
+    path("reviews/", review_views.review_list, name="review_list"),
+    path("reviews/<int:pk>/declare/", review_views.review_declare, name="review_declare"),
+    path("reviews/<int:pk>/", review_views.review_score, name="review_score"),
+    path("calls/<int:pk>/reviews/", review_views.review_call_overview,
+         name="review_call_overview"),
+    path("calls/<int:pk>/reviews/assign/", review_views.review_assign_auto,
+         name="review_assign_auto"),
+    path("applications/<int:pk>/reviewers/", review_views.review_assign_page,
+         name="review_assign_page"),
+    path("assignments/<int:pk>/unassign/", review_views.review_unassign,
+         name="review_unassign"),
+    path("applications/<int:pk>/consensus/", review_views.consensus_page, name="consensus_page"),
+    path("reviewers/", review_views.reviewer_list, name="reviewer_list"),
+    path("reviewers/<int:pk>/expertise/", review_views.reviewer_expertise_edit,
+         name="reviewer_expertise_edit"),
+]
