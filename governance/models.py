@@ -225,7 +225,7 @@ class ReviewAssignment(models.Model):
         _("state"), max_length=10, choices=AssignmentState.choices, default=AssignmentState.ASSIGNED
     )
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

@@ -41,7 +41,7 @@ class ScoresForm(forms.Form):
             score, comment = initial_scores.get(criterion.pk, (None, ""))
             self.fields[f"score_{criterion.pk}"] = forms.CharField(
                 label=_("Score (%(min)s–%(max)s, steps of %(step)s)")
-                % {"min": scale.minimum, "max": scale.maximum, "step": scale.step.normalize()},
+                % {"min": scale.minimum, "max": scale.maximum, "step": scale.step},
                 required=False,
                 initial="" if score is None else score,
                 disabled=disabled,

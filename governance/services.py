@@ -469,9 +469,17 @@ def conflict_declare(
     return declaration
 
 
+def _plain(value: Decimal) -> Decimal:
+    """5.0 -> 5, 0.50 -> 0.5 (for messages), never 1E+1."""
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def scale_of(call) -> domain.ScaleSpec:
+    """The call's score scale (0–5 in half points by default)."""
     parameters = call.parameters
-    return domain.ScaleSpec(parameters.scale_min, parameters.scale_max, parameters.scale_step)
+    return domain.ScaleSpec(
+        _plain(parameters.scale_min), _plain(parameters.scale_max), _plain(parameters.scale_step)
+    )
 
 
 def _review_errors(call, entries: dict[int, tuple[str, str]], *, complete: bool) -> dict:
