@@ -22,9 +22,13 @@ from .conftest import ROLE_FACTORIES
 LOGIN = "login"
 ANON = "anonymous"
 OTHER_APPLICANT = "applicant_other"  # an applicant of another organisation/consortium
-ROLES = [ANON, *[r.value for r in Role], OTHER_APPLICANT]
+# An external expert who declared a conflict of interest on the reviewed application
+# (their assignment is withdrawn). Everywhere else they are an expert: a row expects
+# for them what it expects for the expert unless it names them in `overrides`.
+CONFLICTED_REVIEWER = "reviewer_conflicted"
+ROLES = [ANON, *[r.value for r in Role], OTHER_APPLICANT, CONFLICTED_REVIEWER]
 
-A, S, C, E, SG, PM, AD, OA = (
+A, S, C, E, SG, PM, AD, OA, CR = (
     Role.APPLICANT.value,
     Role.STAFF.value,
     Role.COUNCIL.value,
@@ -33,8 +37,9 @@ A, S, C, E, SG, PM, AD, OA = (
     Role.PROGRAMME_MANAGER.value,
     Role.ADMIN.value,
     OTHER_APPLICANT,
+    CONFLICTED_REVIEWER,
 )
-LOGGED_IN = {A, S, C, E, SG, PM, AD, OA}
+LOGGED_IN = {A, S, C, E, SG, PM, AD, OA, CR}
 
 
 @dataclass
@@ -50,6 +55,8 @@ class Row:
     def expected(self, role: str):
         if role in self.overrides:
             return self.overrides[role]
+        if role == CR:
+            return self.expected(E)
         if role == ANON:
             return self.anonymous
         return self.ok_status if role in self.ok else self.denied
@@ -198,6 +205,35 @@ MATRIX = [
     Row("admissibility_list", ok={S, AD}),
     Row("admissibility_export", lambda w: {"fmt": "csv"}, ok={S, AD}),
     Row("admissibility_check", lambda w: {"pk": w.submitted.pk}, ok={S, AD}),
+    # --- governance: review side ----------------------------------------------------------
+    # A reviewer reaches only their own assignments (404 otherwise); a conflicted reviewer
+    # gets 404 on the application, its files and its review pages. Staff moderate.
+    Row("review_list", ok={C, E, AD}),
+    Row("review_declare", lambda w: {"pk": w.review.pk}, ok={C},
+        overrides={E: 404, AD: 404, CR: 404}),
+    Row("review_score", lambda w: {"pk": w.review.pk}, ok={C},
+        overrides={E: 404, AD: 404, CR: 404}),
+    Row("review_declare", lambda w: {"pk": w.conflicted_review.pk},
+        overrides={C: 404, E: 404, AD: 404, CR: 404}),
+    Row("review_score", lambda w: {"pk": w.conflicted_review.pk},
+        overrides={C: 404, E: 404, AD: 404, CR: 404}),
+    Row("application_detail", lambda w: {"pk": w.reviewed.pk}, ok={C, S, AD}, denied=404,
+        overrides={CR: 404}),
+    Row("attachment_download",
+        lambda w: {"pk": w.reviewed.pk, "attachment_pk": w.reviewed_attachment.pk},
+        ok={C, S, AD}, denied=404, overrides={CR: 404}),
+    Row("partner_budget",
+        lambda w: {"pk": w.reviewed.pk, "partner_pk": w.reviewed_partner.pk},
+        ok={C, S, AD}, denied=404, overrides={CR: 404}),
+    Row("review_call_overview", lambda w: {"pk": w.evaluation_call.pk}, ok={S, AD}),
+    Row("review_assign_auto", lambda w: {"pk": w.evaluation_call.pk}, ok=LOGGED_IN,
+        ok_status=405, anonymous=405),
+    Row("review_assign_page", lambda w: {"pk": w.reviewed.pk}, ok={S, AD}),
+    Row("review_unassign", lambda w: {"pk": w.review.pk}, ok=LOGGED_IN, ok_status=405,
+        anonymous=405),
+    Row("consensus_page", lambda w: {"pk": w.reviewed.pk}, ok={S, AD}),
+    Row("reviewer_list", ok={S, AD}),
+    Row("reviewer_expertise_edit", lambda w: {"pk": w.users[C].pk}, ok={S, AD}),
     # --- KPI page and reports (programme manager, staff, steering group only) -------------
     Row("kpi_overview", lambda w: {"pk": w.programme.pk}, ok={S, PM, SG, AD}),
     Row("kpi_export", lambda w: {"pk": w.programme.pk, "fmt": "csv"}, ok={S, PM, SG, AD}),
@@ -237,6 +273,7 @@ class World:
     def __init__(self):
         self.users = {role: factory() for role, factory in ROLE_FACTORIES.items()}
         self.users[OTHER_APPLICANT] = factories.ApplicantFactory()
+        self.users[CONFLICTED_REVIEWER] = factories.ExpertFactory()
         self.organisation = self.users[Role.APPLICANT].organisation
         self.milestone = factories.MilestoneRecordFactory()
         self.milestone_kpi = self.milestone.kpi
@@ -254,6 +291,7 @@ class World:
         self._extend_governance()
         self._extend_projects()
         self._extend_reports()
+        self._extend_reviews()
 
     def _extend_calls(self):
         from django.core.files.base import ContentFile
@@ -303,6 +341,33 @@ class World:
         self.report = DoneReportFactory(
             requested_by=self.users[Role.PROGRAMME_MANAGER],
             parameters={"programme": self.programme.pk, "year": None, "language": "nl"},
+        )
+
+    def _extend_reviews(self):
+        from governance.enums import AssignmentState
+        from governance.models import ConflictDeclaration, ReviewAssignment
+
+        from .governance.review_factories import (
+            admissible_application,
+            cleared_assignment,
+            evaluation_call,
+        )
+
+        # An admissible application of a call in evaluation, of a consortium none of the
+        # roles belongs to; the council member reviews it (no conflict declared), the
+        # conflicted reviewer declared a conflict (assignment withdrawn).
+        self.evaluation_call = evaluation_call()
+        self.reviewed = admissible_application(self.evaluation_call)
+        self.reviewed_attachment = self.reviewed.attachments.first()
+        self.reviewed_partner = self.reviewed.partners.first()
+        self.review = cleared_assignment(self.reviewed, reviewer=self.users[Role.COUNCIL])
+        conflicted = self.users[CONFLICTED_REVIEWER]
+        self.conflicted_review = ReviewAssignment.objects.create(
+            application=self.reviewed, reviewer=conflicted, state=AssignmentState.WITHDRAWN
+        )
+        ConflictDeclaration.objects.create(
+            application=self.reviewed, reviewer=conflicted, has_conflict=True,
+            reason="Adviser of the coordinator",
         )
 
 
