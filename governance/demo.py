@@ -5,7 +5,8 @@ programme manager), and one meeting of each.
 
 `seed()` is idempotent and builds on programme.demo (its programme, organisations and
 logins: adviesraad@demo.icon sits on the council, stuurgroep@demo.icon on the steering
-group). People are invented.
+group). People are invented. The review side of the 2019 call (expertise, conflicts,
+assignments, scores, consensus) is seeded by demo_reviews.seed_reviews.
 """
 
 from datetime import date
@@ -17,6 +18,7 @@ from programme.demo import DEMO_PASSWORD, PROGRAMME_CODE, ensure
 from programme.models import Organisation, Programme, User
 
 from . import services
+from .demo_reviews import seed_reviews
 from .enums import BodyKind, Seat
 from .models import Body, Meeting, Membership
 
@@ -153,3 +155,5 @@ def seed() -> None:
                 subject=subject,
                 attendees=User.objects.filter(email__in=present),
             )
+    # The review side of the 2019 call (governance/demo_reviews.py).
+    seed_reviews()
