@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from calls.enums import CallState
 from calls.models import Call
 from programme.access import permission_required
 from programme.models import User
@@ -378,7 +379,12 @@ def reviewer_list(request: HttpRequest) -> HttpResponse:
     reviewers = selectors.reviewer_pool().select_related("organisation").prefetch_related(
         "expertise__theme"
     )
-    return render(request, "governance/review/reviewer_list.html", {"reviewers": reviewers})
+    calls = Call.objects.filter(
+        state__in=[CallState.IN_EVALUATION, CallState.DECIDED]
+    ).order_by("-deadline")
+    return render(
+        request, "governance/review/reviewer_list.html", {"reviewers": reviewers, "calls": calls}
+    )
 
 
 @permission_required("governance.manage_reviews")
