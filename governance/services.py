@@ -216,7 +216,7 @@ class ReviewRefused(ValidationError):
 
 
 def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
-    return ReviewAssignment.objects.select_for_update().select_related(
+    return ReviewAssignment.objects.select_for_update(of=("self",)).select_related(
         "application", "application__call", "application__call__parameters", "reviewer"
     ).get(pk=assignment.pk)
 
@@ -267,7 +267,7 @@ def review_assign(*, actor: User, application, reviewer: User) -> ReviewAssignme
     """
     from projects.models import Application
 
-    application = Application.objects.select_for_update().select_related("call").get(
+    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(
         pk=application.pk
     )
     _check_assignable(application, reviewer)
@@ -323,7 +323,9 @@ def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]
     from projects.enums import ApplicationState
     from projects.models import Application
 
-    call = Call.objects.select_for_update().select_related("parameters").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("parameters").get(
+        pk=call.pk
+    )
     if call.state != CallState.IN_EVALUATION:
         raise ReviewRefused(_("Reviewers are assigned while the call is in evaluation."))
     applications = list(
@@ -579,7 +581,7 @@ def consensus_record(
     """
     from projects.models import Application
 
-    application = Application.objects.select_for_update().select_related(
+    application = Application.objects.select_for_update(of=("self",)).select_related(
         "call", "call__parameters"
     ).get(pk=application.pk)
     states = list(

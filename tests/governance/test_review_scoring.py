@@ -160,3 +160,12 @@ def test_review_reminders_sent_once_per_kind(mailoutbox, django_capture_on_commi
     assert sorted(ReviewReminderSent.objects.values_list("kind", flat=True)) == ["1d", "3d"]
     assert [m.to for m in mailoutbox] == [[open_one.reviewer.email]] * 2
     assert application.acronym in mailoutbox[0].body
+
+
+def test_scoring_page_in_dutch(client, assignment):
+    client.force_login(assignment.reviewer)
+    response = client.get(
+        reverse("review_score", args=[assignment.pk]), headers={"Accept-Language": "nl"}
+    )
+    assert "Beoordeling indienen" in response.text
+    assert "Score (0–5, in stappen van 0.5)" in response.text
