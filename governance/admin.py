@@ -25,3 +25,27 @@ class MeetingAdmin(SimpleHistoryAdmin):
     list_display = ["body", "date", "subject"]
     list_filter = ["body"]
     filter_horizontal = ["attendees"]
+
+
+# Review side: read-mostly views for support; writes belong to governance.services (the
+# admin would bypass the conflict and scale rules).
+@admin.register(models.ConflictDeclaration)
+class ConflictDeclarationAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "reviewer", "has_conflict", "source", "declared_at"]
+    list_filter = ["has_conflict", "source"]
+    search_fields = ["reviewer__email", "application__acronym"]
+    readonly_fields = ["application", "reviewer", "has_conflict", "reason", "source"]
+
+
+@admin.register(models.ReviewAssignment)
+class ReviewAssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "reviewer", "state", "assigned_at", "submitted_at"]
+    list_filter = ["state"]
+    search_fields = ["reviewer__email", "application__acronym"]
+    readonly_fields = ["application", "reviewer", "state", "assigned_by", "submitted_at"]
+
+
+@admin.register(models.ReviewerExpertise)
+class ReviewerExpertiseAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "theme"]
+    search_fields = ["user__email"]

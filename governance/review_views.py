@@ -258,7 +258,7 @@ def review_assign_page(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = list(
         application.review_assignments.select_related("reviewer").order_by("assigned_at")
     )
-    pool = list(selectors.reviewer_pool())
+    pool = list(selectors.reviewer_pool().select_related("organisation"))
     detected = selectors.detected_conflicts([application.pk], pool)
     declared = selectors.declared_conflicts([application.pk])
     assigned_ids = {a.reviewer_id for a in assignments}

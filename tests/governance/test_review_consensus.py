@@ -100,3 +100,37 @@ def test_call_overview_counts_progress(client):
     response = client.get(reverse("review_call_overview", args=[call.pk]))
     assert response.context["totals"] == {"assigned": 2, "submitted": 1, "consensus": 0}
     assert response.context["rows"][0]["short"] == 1
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_reviewer_lists_queries_do_not_grow(client):
+    """My evaluations, the reviewer list and the assign page: same queries for 1 and 4."""
+    from .review_factories import CouncilReviewerFactory
+
+    call = evaluation_call()
+    application = admissible_application(call)
+    reviewer = CouncilReviewerFactory()
+    cleared_assignment(application, reviewer)
+    reviewer.expertise.create(theme=application.theme)
+    client.force_login(reviewer)
+    one_mine = _queries(client, reverse("review_list"))
+    staff = StaffFactory()
+    client.force_login(staff)
+    one_pool = _queries(client, reverse("reviewer_list"))
+    one_assign = _queries(client, reverse("review_assign_page", args=[application.pk]))
+    for _ in range(3):
+        other = admissible_application(call)
+        cleared_assignment(other, reviewer)
+        extra = CouncilReviewerFactory()
+        cleared_assignment(application, extra)
+        extra.expertise.create(theme=application.theme)
+    client.force_login(reviewer)
+    assert _queries(client, reverse("review_list")) == one_mine
+    client.force_login(staff)
+    assert _queries(client, reverse("reviewer_list")) == one_pool
+    assert _queries(client, reverse("review_assign_page", args=[application.pk])) == one_assign
