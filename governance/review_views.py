@@ -20,6 +20,7 @@ from calls.enums import CallState
 from calls.models import Call
 from programme.access import permission_required
 from programme.models import User
+from projects.enums import ApplicationState
 from projects.models import Application
 
 from . import domain, selectors, services
@@ -194,7 +195,7 @@ def review_call_overview(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("parameters"), pk=pk)
     criteria_count = call.criteria.count()
     applications = (
-        Application.objects.filter(call=call, state="admissible")
+        Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE)
         .annotate(
             assigned=Count(
                 "review_assignments",
