@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from programme.domain import money
@@ -31,12 +32,16 @@ MONTHS_PER_YEAR = 12
 
 
 def _pct(value: Decimal) -> str:
-    """'60' for Decimal('60.00'), '62.5' for Decimal('62.50')."""
-    return f"{Decimal(value).normalize():f}"
+    """'60' for Decimal('60.00'), '62.5' for Decimal('62.50') ('62,5' in Dutch)."""
+    return number_format(f"{Decimal(value).normalize():f}")
 
 
 def _eur(value: Decimal) -> str:
-    return f"€{Decimal(value):,.0f}" if value == value.to_integral() else f"€{value:,.2f}"
+    """'€400,000' and '€144,000.01' in English, '€400.000' and '€144.000,01' in Dutch:
+    the reasons are read in the user's language, like the figures beside them."""
+    value = Decimal(value)
+    cents = value != value.to_integral()
+    return "€" + number_format(value, decimal_pos=2 if cents else 0, force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -438,14 +443,16 @@ def check_company_share(*, params, totals: Sequence[PartnerTotals]) -> tuple[boo
         return False, _(
             "%(names)s carries more than %(limit)s%% of the company-part cost."
         ) % {
-            "names": _names(f"{name} ({share.quantize(Decimal('0.1'))}%)" for name, share in over),
+            "names": _names(
+                f"{name} ({number_format(share.quantize(Decimal('0.1')))}%)" for name, share in over
+            ),
             "limit": _pct(limit),
         }
     largest = max(company, key=lambda t: t.total_cost)
     share = (largest.total_cost * HUNDRED / company_cost).quantize(Decimal("0.1"))
     return True, _(
         "The largest company share is %(share)s%% (%(name)s); at most %(limit)s%% allowed."
-    ) % {"share": share, "name": largest.partner.name, "limit": _pct(limit)}
+    ) % {"share": number_format(share), "name": largest.partner.name, "limit": _pct(limit)}
 
 
 def check_research_budget_range(

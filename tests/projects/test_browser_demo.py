@@ -37,3 +37,74 @@ def test_demo_applicant_reaches_a_draft_ready_to_submit(live_server, page):
         "Alle regels zijn in orde: de aanvraag kan ingediend worden."
     )
     expect(page.get_by_role("link", name="Indienen…")).to_be_visible()
+
+
+# Elements sticking out to the right of the viewport, outside the tables that scroll on
+# their own (.table-responsive), and form fields without a label.
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 1 && !el.closest('.table-responsive')
+        && !el.closest('.visually-hidden')) {
+      out.push(el.tagName.toLowerCase() + '.' + el.className);
+    }
+  }
+  return {scrolls: document.documentElement.scrollWidth > width, out: out.slice(0, 5)};
+}"""
+UNLABELLED_JS = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => !['hidden', 'submit', 'button'].includes(el.type))
+  .filter(el => !((el.id && document.querySelector('label[for="' + el.id + '"]'))
+                  || el.closest('label') || el.getAttribute('aria-label')
+                  || el.getAttribute('aria-labelledby')))
+  .map(el => el.name || el.id)"""
+
+
+def test_calls_and_projects_pages_fit_a_phone_and_a_laptop(live_server, browser):
+    from django.urls import reverse
+
+    from calls.models import Call
+    from projects.models import Application
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call = Call.objects.get(programme_year__year=2020)
+    draft = Application.objects.get(acronym="WEARONCO")
+    company = draft.partners.filter(part="company").first()
+    submitted = Application.objects.get(acronym="ONCOMAP")
+    pages = {
+        "aanvrager@demo.icon": [
+            reverse("call_list"),
+            reverse("call_detail", args=[call.pk]),
+            reverse("application_list"),
+            reverse("application_create", args=[call.pk]),
+            reverse("application_detail", args=[draft.pk]),
+            reverse("application_edit", args=[draft.pk]),
+            reverse("partner_budget", args=[draft.pk, company.pk]),
+            reverse("partner_add", args=[draft.pk]),
+            reverse("application_submit", args=[draft.pk]),
+        ],
+        "medewerker@vlaio.demo": [
+            "/",
+            reverse("call_manage", args=[call.pk]),
+            reverse("call_parameters_edit", args=[call.pk]),
+            reverse("admissibility_list"),
+            reverse("admissibility_check", args=[submitted.pk]),
+        ],
+        "admin@demo.icon": ["/"],  # the longest menu
+    }
+    problems = {}
+    for email, paths in pages.items():
+        for width in (375, 1280):
+            context = browser.new_context(locale="nl-BE", viewport={"width": width, "height": 800})
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            browser_login(page, live_server, email, DEMO_PASSWORD)
+            for path in paths:
+                page.goto(live_server.url + path)
+                overflow = page.evaluate(OVERFLOW_JS)
+                unlabelled = page.evaluate(UNLABELLED_JS)
+                if overflow["scrolls"] or overflow["out"] or unlabelled:
+                    problems[f"{path} at {width}px"] = (overflow, unlabelled)
+            context.close()
+    assert problems == {}
