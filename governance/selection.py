@@ -158,7 +158,7 @@ def call_ranking(call: Call) -> Ranking:
             weighted_total=total,
             requested_aid=application.total_aid or app_totals.project.aid,
             scores=tuple(s.score if s else None for s in scores),
-            sme_share=app_totals.sme_share,
+            sme_share=app_totals.sme_cost_share,  # % of the company-part cost
             submitted_at=application.submitted_at,
             passes=passes,
             partners=tuple(partners[application.pk]),
