@@ -112,6 +112,7 @@ def _decision_page(request, application, *, advice_form=None, decision_form=None
         "call": application.call,
         "result": result,
         "row": row,
+        "criterion_rows": list(zip(result.criteria, row.scores, strict=True)),
         "advice": advice,
         "decision": decision,
         "letters": list(Letter.objects.filter(application=application)),
