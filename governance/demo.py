@@ -153,3 +153,7 @@ def seed() -> None:
                 subject=subject,
                 attendees=User.objects.filter(email__in=present),
             )
+    # The decision side (advice, decisions) last: it builds on the reviews' consensus.
+    from .demo_decisions import seed_decisions
+
+    seed_decisions()
