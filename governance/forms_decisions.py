@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .enums import AdviceOutcome, BodyKind, DecisionOutcome
+from calls.models import Envelope
+
 from .models import Meeting
 
 
@@ -32,6 +34,10 @@ class DecisionForm(forms.Form):
         label=_("Aid granted (€)"), required=False, max_digits=14, decimal_places=2,
         min_value=Decimal("0.01"), help_text=_("Only for a funding decision; at most the aid requested."),
     )
+    envelope = forms.ModelChoiceField(
+        queryset=Envelope.objects.none(), required=False, label=_("Envelope"),
+        empty_label=_("The call's envelope with the most money available"),
+    )
     decided_by = forms.CharField(
         label=_("Decided by"), max_length=200,
         help_text=_("Name and function of who took the decision."),
@@ -39,11 +45,12 @@ class DecisionForm(forms.Form):
     motivation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                  label=_("Motivation"))
 
-    def __init__(self, *args, programme, **kwargs):
+    def __init__(self, *args, programme, call, **kwargs):
         super().__init__(*args, prefix="decision", **kwargs)
         self.fields["meeting"].queryset = Meeting.objects.filter(
             body__programme=programme, body__kind=BodyKind.STEERING_GROUP
         ).order_by("-date")
+        self.fields["envelope"].queryset = Envelope.objects.filter(call=call).order_by("pk")
 
 
 class DeclineForm(forms.Form):

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
+from django.utils.translation import gettext
 
+from calls.enums import TieBreak
 from calls.models import Call, Criterion, Envelope
 from programme import kpis
 from programme.domain import money
@@ -27,7 +29,7 @@ from projects.selectors import partner_facts
 
 from . import domain, ranking
 from .enums import DecisionOutcome
-from .models import Advice, ConsensusScore, FundingDecision
+from .models import Advice, ConflictDeclaration, ConsensusScore, FundingDecision
 
 ZERO = Decimal("0")
 
@@ -48,7 +50,17 @@ class Row:
     advice: Advice | None = None
     decision: FundingDecision | None = None
     toggle_query: str = ""
+    conflicted: bool = False  # the viewer has a conflict of interest: masked
     line_after: bool = False  # the envelope's cut line falls below this row
+
+    @property
+    def decided_by_label(self) -> str:
+        """What separated this row from the one above, in words (TieBreak labels)."""
+        if self.decided_by in TieBreak.values:
+            return str(TieBreak(self.decided_by).label)
+        if self.decided_by == "id":
+            return gettext("all equal: earlier record")
+        return ""
 
     @property
     def total(self) -> Decimal:
@@ -205,6 +217,22 @@ class Scenario:
     cut_rank: int | None
     include: list[int]
     exclude: list[int]
+
+
+def mark_conflicts(result: Ranking, user) -> None:
+    """Mask the applications the viewer declared (or was found to have) a conflict of
+    interest with: a conflicted person never sees the proposal. Staff see everything."""
+    from programme.rules import is_staff
+
+    if is_staff(user):
+        return
+    conflicted = set(
+        ConflictDeclaration.objects.filter(
+            reviewer=user, has_conflict=True, application__call=result.call
+        ).values_list("application_id", flat=True)
+    )
+    for row in result.rows:
+        row.conflicted = row.application.pk in conflicted
 
 
 def scenario(result: Ranking, *, cut_rank: int | None, include, exclude) -> Scenario:

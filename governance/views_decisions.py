@@ -47,6 +47,7 @@ def _query(cut, include, exclude) -> str:
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("parameters", "programme_year"), pk=pk)
     result = selection.call_ranking(call)
+    selection.mark_conflicts(result, request.user)
     raw_cut = request.GET.get("cut", "")
     cut = int(raw_cut) if raw_cut.isdigit() else None
     include, exclude = set(_ids(request, "include")), set(_ids(request, "exclude"))
@@ -100,9 +101,10 @@ def _application(pk: int) -> Application:
 
 def _decision_page(request, application, *, advice_form=None, decision_form=None, status=200):
     result = selection.call_ranking(application.call)
+    selection.mark_conflicts(result, request.user)
     row = next((r for r in result.rows if r.application.pk == application.pk), None)
-    if row is None:
-        raise Http404
+    if row is None or row.conflicted:
+        raise Http404  # not admissible, or the person declared a conflict with it
     programme = application.call.programme
     decision = row.decision
     advice = row.advice
@@ -123,7 +125,8 @@ def _decision_page(request, application, *, advice_form=None, decision_form=None
                      "meeting": advice.meeting_id} if advice else None,
         ),
         "decision_form": decision_form or DecisionForm(
-            programme=programme, initial={"amount": row.figures.requested_aid}
+            programme=programme, call=application.call,
+            initial={"amount": row.figures.requested_aid},
         ),
     }
     if advice is not None:
@@ -165,7 +168,9 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(pk)
     if request.method != "POST":
         return redirect("application_decision", pk=pk)
-    form = DecisionForm(request.POST, programme=application.call.programme)
+    form = DecisionForm(
+        request.POST, programme=application.call.programme, call=application.call
+    )
     if form.is_valid():
         try:
             decisions.decision_record(actor=request.user, application=application, **form.cleaned_data)

@@ -4,6 +4,8 @@ from django import template
 from django.utils import timezone
 
 from governance import decisions_domain
+from calls.enums import CallState
+from calls.models import Call
 from governance.models import FundingDecision, Letter
 
 register = template.Library()
@@ -24,3 +26,12 @@ def decision_panel(application, user):
         letter for letter in Letter.objects.filter(application=application) if letter.generated_at
     ]
     return {"decision": decision, "letters": letters, "can_decline": can_decline}
+
+
+@register.inclusion_tag("governance/decisions/_ranking_links.html")
+def ranking_links():
+    """Links to the ranking of every call in evaluation or decided (newest first)."""
+    calls = Call.objects.filter(
+        state__in=[CallState.IN_EVALUATION, CallState.DECIDED]
+    ).order_by("-deadline")
+    return {"calls": list(calls)}

@@ -110,3 +110,38 @@ def test_decline_page_after_a_month_says_why(client):
     response = client.post(reverse("decision_decline", args=[decision.pk]), {"reason": ""})
     assert response.status_code == 200
     assert FundingDecision.objects.get(pk=decision.pk).declined_at is None
+
+
+def test_conflicted_council_member_sees_the_proposal_masked(client):
+    from governance.models import ConflictDeclaration
+
+    from ..factories import CouncilFactory
+
+    call = evaluation_call()
+    application = admissible_application(call, acronym="SECRETPROJ")
+    consensus(application, [4, 4, 4])
+    member = CouncilFactory()
+    ConflictDeclaration.objects.create(application=application, reviewer=member,
+                                       has_conflict=True, reason="My employer is a partner")
+    client.force_login(member)
+    page = client.get(reverse("ranking", args=[call.pk])).content.decode()
+    assert ("SECRETPROJ" in page, "you have a conflict of interest" in page) == (False, True)
+    response = client.get(reverse("application_decision", args=[application.pk]))
+    assert response.status_code == 404
+
+
+def test_decision_on_a_chosen_envelope(client):
+    call = evaluation_call(envelope=Decimal("1000000"))
+    second = Envelope.objects.create(call=call, name_nl="Tweede", name_en="Second",
+                                     initial_amount=Decimal("500000"), amount=Decimal("500000"))
+    application = admissible_application(call, aid="400000")
+    consensus(application, [4, 4, 4])
+    meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP)
+    client.force_login(StaffFactory())
+    client.post(reverse("decision_record", args=[application.pk]), {
+        "decision-meeting": meeting.pk, "decision-outcome": "fund", "decision-envelope": second.pk,
+        "decision-amount": "400000", "decision-decided_by": "An Janssens",
+    })
+    second.refresh_from_db()
+    assert (second.committed, FundingDecision.objects.get().envelope_id) == (
+        Decimal("400000.00"), second.pk)
