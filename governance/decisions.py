@@ -148,8 +148,9 @@ def decision_record(
     proposal above every threshold; for a funding decision commits the amount on the
     envelope (calls.services.envelope_commit, reference = receipt number; refused with
     EnvelopeRefused's figures if it would over-commit — nothing is saved then); saves
-    the decision with the deciding level of the amount (≤ €500,000 the
-    administrator-general, above it the decision committee) and an audit row; on commit,
+    the decision with the deciding level of the amount granted (≤ €500,000 the
+    administrator-general, above it the decision committee; for a reserve or reject
+    decision, of the aid requested) and an audit row; on commit,
     queues the decision letter and the Evaluation Summary Report.
     """
     now = now or timezone.now()
