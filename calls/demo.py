@@ -2,16 +2,25 @@
 programme, each with one envelope holding that year's whole project budget (4,500,000
 and 5,000,000, seed 001 §6), the default parameters and VLAIO's criteria.
 
-Both calls are past their deadline and therefore `closed`; the later apps move them on
-(evaluation, decisions). The dates are plausible but invented. `seed()` is idempotent.
+The 2019 call is past its deadline and therefore `closed`; the later apps move it on
+(evaluation, decisions). The 2020 call is deliberately **open**, so that whoever clicks
+through the demo of `make run` can start, edit and submit an application: it opened two
+weeks before the moment the demo is first seeded and its deadline lies six weeks after
+that moment (17:00 Brussels time). Those dates are computed once, when the call is
+created; a later run leaves an existing call as it is (so `seed()` stays idempotent), and
+once the deadline has passed the beat task closes the call like any other. A database
+seeded before this change keeps its closed 2020 call: remove var/db.sqlite3 to get the
+open one. The other dates are plausible but invented.
+
 The states are set directly (not through call_transition) so that seeding sends no
 e-mails; the audit trail records them as demo data.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from programme.demo import PROGRAMME_CODE
 from programme.models import Programme, ProgrammeYear
@@ -46,14 +55,31 @@ CALLS = [
         "title_nl": "ICON-oproep Gepersonaliseerde Geneeskunde 2020",
         "title_en": "ICON call Personalised Medicine 2020",
         "description_nl": (
-            "Tweede programma-oproep van het Vlaams Beleidsplan Gepersonaliseerde Geneeskunde."
+            "Tweede programma-oproep van het Vlaams Beleidsplan Gepersonaliseerde Geneeskunde.\n\n"
+            "In deze demo staat deze oproep bewust open: de deadline ligt zes weken na het "
+            "moment waarop de demogegevens voor het eerst geladen werden, zodat u een "
+            "aanvraag kunt starten, bewerken en indienen."
         ),
-        "description_en": "Second programme call of the Flemish Policy Plan Personalised Medicine.",
-        "opens_at": datetime(2020, 3, 2, 9, 0, tzinfo=BRUSSELS),
-        "deadline": datetime(2020, 6, 15, 17, 0, tzinfo=BRUSSELS),
+        "description_en": (
+            "Second programme call of the Flemish Policy Plan Personalised Medicine.\n\n"
+            "In this demo the call is deliberately open: its deadline lies six weeks after "
+            "the moment the demo data were first loaded, so that you can start, edit and "
+            "submit an application."
+        ),
+        # Open in the demo: dates relative to the first seeding (see the module docstring).
+        "open": True,
         "envelope": ("Projectbudget 2020", "Project budget 2020", Decimal("5000000")),
     },
 ]
+
+
+def demo_window(now: datetime) -> tuple[datetime, datetime]:
+    """(opens_at, deadline) of the demo's open call seeded at `now`: opened at 9:00 two
+    weeks earlier, deadline at 17:00 six weeks later, both Brussels time."""
+    local = now.astimezone(BRUSSELS)
+    opens = (local - timedelta(days=14)).replace(hour=9, minute=0, second=0, microsecond=0)
+    deadline = (local + timedelta(days=42)).replace(hour=17, minute=0, second=0, microsecond=0)
+    return opens, deadline
 
 
 @transaction.atomic
@@ -64,6 +90,10 @@ def seed() -> list[Call]:
         year = ProgrammeYear.objects.get(programme=programme, year=spec["year"])
         call = Call.objects.filter(programme_year=year, title_nl=spec["title_nl"]).first()
         if call is None:
+            if spec.get("open"):
+                # Computed only when the call is created: a second run changes nothing.
+                spec = {**spec}
+                spec["opens_at"], spec["deadline"] = demo_window(timezone.now())
             call = services.call_create(
                 actor=None,
                 programme_year=year,
@@ -83,8 +113,12 @@ def seed() -> list[Call]:
                 actor=None, call=call, name_nl=name_nl, name_en=name_en, amount=amount
             )
         if call.state == CallState.DRAFT:
-            call.state = CallState.CLOSED
-            call.parameters_frozen_at = spec["opens_at"]
-            audited_save(call, actor=None, reason="demo data: opened and closed at deadline")
+            call.parameters_frozen_at = call.opens_at
+            if spec.get("open"):
+                call.state = CallState.OPEN
+                audited_save(call, actor=None, reason="demo data: open for the demo")
+            else:
+                call.state = CallState.CLOSED
+                audited_save(call, actor=None, reason="demo data: opened and closed at deadline")
         calls.append(call)
     return calls

@@ -9,8 +9,12 @@ alone. Submitted demo applications are written directly with a snapshot (as
 services.application_submit would), without e-mails and whatever the call's state; their
 PDF is rendered the first time someone opens it.
 
-The demo call is the open call of the demo programme made by calls.demo, or else its
-first call (2019); without any call (calls.demo not there) one open call is created here.
+Where they go: the handed-in applications belong to the programme's first call (2019,
+closed, evaluated and decided by the governance demo); the two drafts belong to the open
+call of the demo programme (2020, open in the demo: see calls.demo), so that the demo
+applicant aanvrager@demo.icon can edit and submit WEARONCO. Without an open call the
+drafts go to the first call too; without any call (calls.demo not there) one open call is
+created here and holds them all.
 """
 
 import hashlib
@@ -144,17 +148,33 @@ def minimal_pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def demo_call() -> Call:
+def _with_parameters(call: Call) -> Call:
+    if not hasattr(call, "parameters"):
+        audited_save(CallParameters(call=call), actor=None, reason="demo data")
+    return call
+
+
+def demo_calls() -> tuple[Call, Call]:
+    """(call of the handed-in applications, call of the drafts): the programme's first
+    call (2019), which the governance demo evaluates, and its open call if there is one."""
     calls = Call.objects.filter(programme__code=PROGRAMME_CODE).select_related("parameters")
-    # An open call if there is one, else the programme's first call (2019), which the
-    # governance demo evaluates.
+    first = calls.order_by("deadline").first()
+    if first is None:
+        call = demo_call()
+        return call, call
+    open_call = calls.filter(state=CallState.OPEN).order_by("deadline").first() or first
+    return _with_parameters(first), _with_parameters(open_call)
+
+
+def demo_call() -> Call:
+    """The demo programme's open call, else its first call; one is created (open) when
+    the programme has no call at all."""
+    calls = Call.objects.filter(programme__code=PROGRAMME_CODE).select_related("parameters")
     call = calls.filter(state=CallState.OPEN).order_by("deadline").first() or calls.order_by(
         "deadline"
     ).first()
     if call is not None:
-        if not hasattr(call, "parameters"):
-            audited_save(CallParameters(call=call), actor=None, reason="demo data")
-        return call
+        return _with_parameters(call)
     programme = Programme.objects.get(code=PROGRAMME_CODE)
     now = timezone.now().replace(microsecond=0)
     call = Call(
@@ -205,6 +225,15 @@ def _budget(partner: Partner, years: list[int], per_year: Decimal) -> None:
     BudgetEntry.objects.bulk_create(entries)
 
 
+def _planned_start(call: Call, index: int, *, draft: bool) -> date:
+    """2020 for the handed-in applications of the 2019 call; a draft on the open call
+    starts on the first day of the fourth month after that call's deadline."""
+    if not draft:
+        return date(2020, 1 + index % 6, 1)
+    later = call.deadline + timedelta(days=92)
+    return date(later.year, later.month, 1)
+
+
 def seed_application(call: Call, row, index: int) -> Application | None:
     (acronym, title, language, coordinator_name, others, months, action, theme, disease,
      company_k, state) = row
@@ -231,7 +260,7 @@ def seed_application(call: Call, row, index: int) -> Application | None:
         action_domain=ActionDomain.objects.get(programme=programme, code=action),
         theme=Theme.objects.get(programme=programme, code=theme),
         disease_domain=DiseaseDomain.objects.get(programme=programme, code=disease),
-        planned_start=date(2020, 1 + index % 6, 1),
+        planned_start=_planned_start(call, index, draft=state == "draft"),
         duration_months=months,
     )
     audited_save(application, actor=creator, reason="demo data")
@@ -334,9 +363,10 @@ def _admissibility(application: Application, state: str) -> None:
 @transaction.atomic
 def seed() -> list[Application]:
     """Seed the demo applications of the demo call; return those created now."""
-    call = demo_call()
+    handed_in_call, draft_call = demo_calls()
     created = []
     for index, row in enumerate(APPLICATIONS):
+        call = draft_call if row[-1] == "draft" else handed_in_call
         application = seed_application(call, row, index)
         if application is not None:
             created.append(application)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from programme.domain import money
@@ -31,12 +32,16 @@ MONTHS_PER_YEAR = 12
 
 
 def _pct(value: Decimal) -> str:
-    """'60' for Decimal('60.00'), '62.5' for Decimal('62.50')."""
-    return f"{Decimal(value).normalize():f}"
+    """'60' for Decimal('60.00'), '62.5' for Decimal('62.50') ('62,5' in Dutch)."""
+    return number_format(f"{Decimal(value).normalize():f}")
 
 
 def _eur(value: Decimal) -> str:
-    return f"€{Decimal(value):,.0f}" if value == value.to_integral() else f"€{value:,.2f}"
+    """'€400,000' and '€144,000.01' in English, '€400.000' and '€144.000,01' in Dutch:
+    the reasons are read in the user's language, like the figures beside them."""
+    value = Decimal(value)
+    cents = value != value.to_integral()
+    return "€" + number_format(value, decimal_pos=2 if cents else 0, force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -438,14 +443,16 @@ def check_company_share(*, params, totals: Sequence[PartnerTotals]) -> tuple[boo
         return False, _(
             "%(names)s carries more than %(limit)s%% of the company-part cost."
         ) % {
-            "names": _names(f"{name} ({share.quantize(Decimal('0.1'))}%)" for name, share in over),
+            "names": _names(
+                f"{name} ({number_format(share.quantize(Decimal('0.1')))}%)" for name, share in over
+            ),
             "limit": _pct(limit),
         }
     largest = max(company, key=lambda t: t.total_cost)
     share = (largest.total_cost * HUNDRED / company_cost).quantize(Decimal("0.1"))
     return True, _(
         "The largest company share is %(share)s%% (%(name)s); at most %(limit)s%% allowed."
-    ) % {"share": share, "name": largest.partner.name, "limit": _pct(limit)}
+    ) % {"share": number_format(share), "name": largest.partner.name, "limit": _pct(limit)}
 
 
 def check_research_budget_range(
@@ -687,3 +694,88 @@ def can_withdraw(*, has_decision: bool) -> tuple[bool, str]:
             "withdrawn. Granted aid can be declined within one month of the decision."
         )
     return True, ""
+
+
+# --- Amounts as people type them ----------------------------------------------------------
+
+# Languages that write a decimal comma (and group thousands with a point); the others write
+# a decimal point and group with a comma. Only nl and en are offered today.
+DECIMAL_COMMA_LANGUAGES = frozenset({"nl", "fr", "de"})
+_SPACES = {"\u00a0": " ", "\u202f": " ", "\u2009": " "}
+
+
+def decimal_mark(language: str) -> str:
+    """',' for Dutch ('nl', 'nl-be'), '.' for English."""
+    return "," if (language or "").lower().split("-")[0] in DECIMAL_COMMA_LANGUAGES else "."
+
+
+def parse_amount(text: str, language: str) -> Decimal:
+    """The amount in `text` as a Decimal, accepting how people write amounts in either
+    language: '1000.50', '1000,50', '1.000,50', '1,000.50', '1 000,50', '€ 1.000'.
+
+    Rules, in order:
+    - spaces (also non-breaking and thin) and the euro sign are ignored, a leading
+      '-' or '+' is kept; spaces may only group thousands;
+    - both '.' and ',' present: the last one is the decimal mark, the other groups
+      thousands ('1.000,50' and '1,000.50' are both 1000.50);
+    - one mark present several times: it groups thousands ('1.000.000');
+    - one mark present once next to space grouping: it is the decimal mark ('1 000.5');
+    - one mark present once, otherwise: it is the decimal mark, unless it could group
+      thousands (1–3 digits not starting with 0 before it, exactly 3 after it); that
+      case is **ambiguous** and the language decides: in Dutch '1.000' is one thousand
+      and '1,000' is one; in English '1,000' is one thousand and '1.000' is one.
+    Groups of thousands must be whole ('1.00.000' is refused).
+
+    Raises ValueError when `text` is not an amount. Pure: no settings, no queries.
+    """
+    value = "".join(_SPACES.get(ch, ch) for ch in str(text)).replace("€", "").strip()
+    sign = ""
+    if value[:1] in ("-", "+"):
+        sign, value = ("-" if value[0] == "-" else ""), value[1:].strip()
+    if not value or not any(ch.isdigit() for ch in value):
+        raise ValueError(f"not an amount: {text!r}")
+    if any(ch not in "0123456789., " for ch in value):
+        raise ValueError(f"not an amount: {text!r}")
+    spaced = " " in value
+    marks = [ch for ch in value if ch in ".,"]
+    kinds = set(marks)
+    if len(kinds) == 2:
+        if spaced:
+            raise ValueError(f"mixed grouping: {text!r}")
+        decimal = marks[-1]
+        group = "." if decimal == "," else ","
+        if marks.count(decimal) != 1:
+            raise ValueError(f"two decimal marks: {text!r}")
+    elif len(kinds) == 1:
+        mark = marks[0]
+        if spaced:
+            decimal, group = mark, " "
+            if len(marks) != 1:
+                raise ValueError(f"two decimal marks: {text!r}")
+        elif len(marks) > 1:
+            decimal, group = None, mark
+        else:
+            head, tail = value.split(mark)
+            could_group = len(tail) == 3 and 1 <= len(head) <= 3 and not head.startswith("0")
+            if could_group and mark != decimal_mark(language):
+                decimal, group = None, mark
+            else:
+                decimal, group = mark, None
+    else:
+        decimal, group = None, " " if spaced else None
+    whole, _sep, fraction = value.partition(decimal) if decimal else (value, "", "")
+    if decimal is not None and not fraction.isdigit():
+        raise ValueError(f"no digits after the decimal mark: {text!r}")
+    if group is not None:
+        groups = whole.split(group)
+        if not (
+            1 <= len(groups[0]) <= 3
+            and all(len(g) == 3 for g in groups[1:])
+            and all(g.isdigit() for g in groups)
+        ):
+            raise ValueError(f"thousands not grouped by three: {text!r}")
+        whole = "".join(groups)
+    whole = whole or "0"
+    if not whole.isdigit():
+        raise ValueError(f"not an amount: {text!r}")
+    return Decimal(f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}")

@@ -45,3 +45,21 @@ def staff_submissions_panel(context):
         entry["states"][row["state"]] = row["count"]
         entry["total"] += row["count"]
     return {"calls": list(calls.values()), "request": context["request"]}
+
+
+@register.inclusion_tag("projects/_call_start.html", takes_context=True)
+def call_start_application(context, call, accepting: bool):
+    """On a call's public page: the applicant's own applications for the call and, while
+    the call takes submissions, the button that starts a new one."""
+    user = context["request"].user
+    may_start = user.has_perm("projects.start_application")
+    mine = []
+    if may_start:
+        mine = list(applications_of(user).filter(call=call).order_by("created_at"))
+    return {
+        "call": call,
+        "accepting": accepting,
+        "may_start": may_start,
+        "has_organisation": may_start and user.organisation_id is not None,
+        "mine": mine,
+    }

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from projects import services
+from projects import domain, services
 from projects.enums import ApplicationState
 from projects.models import Application, FormDraft
 
@@ -171,7 +171,7 @@ def test_budget_autosave_invalid_cell_kept(client):
     url = reverse("partner_budget", args=[application.pk, partner.pk])
     response = client.post(url, {"y1_personnel_industrial": "12x", "y2_overhead_experimental": "500"},
                            headers={"HX-Request": "true"})
-    assert "Enter a number." in response.content.decode()
+    assert "Enter an amount in euro, for instance 1,250.50." in response.content.decode()
     page = client.get(url).content.decode()
     assert ('value="12x"' in page, 'value="500"' in page) == (True, True)
 
@@ -331,3 +331,21 @@ def test_home_panels(client, staff_user):
     assert application.acronym in client.get("/").content.decode()
     client.force_login(staff_user)
     assert "Submitted applications" in client.get("/", headers={"Accept-Language": "en"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"),
+    [("nl", "1.000,50", "1.000,50"), ("nl", "12.000", "12.000"), ("en", "1,000.50", "1,000.50"),
+     ("en", "1000.5", "1,000.50"), ("nl", "1 000,50", "1.000,50")],
+)
+def test_budget_grid_takes_and_shows_amounts_in_the_users_language(client, language, typed, shown):
+    application = ApplicationFactory()
+    partner = application.partners.get()
+    client.force_login(application.created_by)
+    url = reverse("partner_budget", args=[application.pk, partner.pk])
+    response = client.post(url, {"y1_personnel_industrial": typed}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302
+    amount = partner.budget_entries.get(year=1, category="personnel", activity="industrial").amount
+    assert amount == domain.parse_amount(typed, language)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'name="y1_personnel_industrial" id="id_y1_personnel_industrial" value="{shown}"' in page
