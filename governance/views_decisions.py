@@ -76,7 +76,9 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     best = selection.optimal(result)
     context["optimal"], context["optimal_error"] = (None, best) if isinstance(best, str) else (best, "")
     context["plain_score"] = sum((p.weighted_total for p in result.cut.funded), Decimal("0"))
-    context["suggestion"] = selection.best_reserve_that_fits(result)
+    # After a decline, the best reserve proposal that now fits (DOMAIN.md §5).
+    if any(r.decision is not None and r.decision.declined_at for r in result.rows):
+        context["suggestion"] = selection.best_reserve_that_fits(result)
     context["can_close"] = request.user.has_perm("governance.record_decision")
     return render(request, "governance/decisions/ranking.html", context)
 

@@ -145,3 +145,12 @@ def test_decision_on_a_chosen_envelope(client):
     second.refresh_from_db()
     assert (second.committed, FundingDecision.objects.get().envelope_id) == (
         Decimal("400000.00"), second.pk)
+
+
+def test_ranking_page_suggests_the_reserve_only_after_a_decline(client):
+    application, decision, reserve = _funded()
+    client.force_login(StaffFactory())
+    url = reverse("ranking", args=[application.call_id])
+    assert client.get(url).context.get("suggestion") is None
+    decisions.decision_decline(actor=application.created_by, decision=decision)
+    assert client.get(url).context["suggestion"].application.pk == reserve.pk
