@@ -32,7 +32,10 @@ class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(choices=DecisionOutcome.choices, label=_("Decision"))
     amount = forms.DecimalField(
         label=_("Aid granted (€)"), required=False, max_digits=14, decimal_places=2,
-        min_value=Decimal("0.01"), help_text=_("Only for a funding decision; at most the aid requested."),
+        min_value=Decimal("0.01"), help_text=_(
+            "Only for a funding decision; at most the aid requested. Up to €500,000 the "
+            "administrator-general decides, above it the decision committee."
+        ),
     )
     envelope = forms.ModelChoiceField(
         queryset=Envelope.objects.none(), required=False, label=_("Envelope"),

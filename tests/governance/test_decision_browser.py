@@ -33,7 +33,7 @@ def test_scenario_toggle_updates_the_balance_without_reload(live_server, browser
         page.goto(live_server.url + reverse("ranking", args=[call.pk]))
         expect(page.locator("#scenario-balance")).to_contain_text("600,000.00")
         page.evaluate("window.notReloaded = true")
-        page.get_by_role("link", name="Included TOPPROJ").click()
+        page.get_by_role("button", name="Included TOPPROJ").click()
         expect(page.locator("#scenario-balance")).to_contain_text("1,000,000.00")
         assert page.evaluate("window.notReloaded") is True
         assert page.url.endswith(f"?exclude={top.pk}")
