@@ -41,7 +41,7 @@ from programme.services import audited_save, queue_email_to_users
 from projects.enums import ApplicationState
 from projects.models import Application, Partner
 
-from . import decisions_domain as rules, domain, selection
+from . import decisions_domain as rules, domain
 from .enums import DecisionOutcome, LetterKind
 from .models import Advice, ConsensusScore, FundingDecision, Letter, Meeting
 
