@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
+from programme import kpis
 from programme.access import permission_required
 from programme.enums import BudgetLineKind
 from programme.models import BudgetLine, ProgrammeYear
@@ -573,8 +574,8 @@ def budget_year(request: HttpRequest, pk: int) -> HttpResponse:
         "overview": _year_overview(year),
         "envelopes": envelopes,
         "lines": BudgetLine.objects.filter(programme_year=year, kind=BudgetLineKind.PROJECT_BUDGET),
-        # The SME share of commitments needs the funded projects (projects app); until
-        # they exist the page says so instead of showing a made-up figure.
-        "sme_share": None,
+        # From the funded projects (the governance app's source of programme.kpis); None
+        # until decisions exist, and the page says so instead of showing a made-up figure.
+        "sme_share": kpis.sme_share_of_aid(kpis.funded_participations(year.programme, year.year)),
     }
     return render(request, "calls/budget_year.html", context)

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Governance")
+
+    def ready(self):
+        from programme import kpis
+
+        from . import rules_decisions  # noqa: F401  (registers the decision permissions)
+        from .selection import funded_participations
+
+        # KPIs 3, 4, 5 come from the funded decisions (programme.kpis' docstring).
+        kpis.register_participation_source(funded_participations)

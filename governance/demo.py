@@ -157,3 +157,7 @@ def seed() -> None:
             )
     # The review side of the 2019 call (governance/demo_reviews.py).
     seed_reviews()
+    # The decision side (advice, decisions) last: it builds on the reviews' consensus.
+    from .demo_decisions import seed_decisions
+
+    seed_decisions()

@@ -5,8 +5,8 @@ submitted individual reports with plausible comments, and the moderator's consen
 
 The 2019 call was closed by calls.demo; here its handed-in demo applications that were
 left "submitted" are found admissible (the call was evaluated), the call gets a review
-deadline and moves to `in_evaluation` and, once everything is scored, to `decided`
-(the decision side seeds the decisions). States and rows are written directly, not
+deadline and moves to `in_evaluation`, where it stays: the decision side
+(demo_decisions.py, run next) advises and decides on the consensus. States and rows are written directly, not
 through services, so seeding sends no e-mails; the audit trail records them as demo
 data. Idempotent: what exists is left alone. Without the 2019 call (calls.demo or
 projects.demo not run) it does nothing.
@@ -66,11 +66,15 @@ DECLARED = (
     "Mijn partner is zaakvoerder van Pharmacogenomics Solutions BV, de coördinator.",
 )
 
-# Per-application quality (mean score) so that the ranking has a spread; others 3.5.
+# Per-application quality (the reviewers' mean score, ±0.6 per score) chosen so that the
+# decision side's demo shows every outcome: the three best ask 4.09 M€ together and fit
+# the 4.5 M€ envelope, the next ones pass the thresholds but no longer fit (reserve
+# list), ETHIREG falls below the thresholds (rejected). Others 3.4.
 QUALITY = {
-    "ONCOMAP": 4.2, "NEUROTRACK": 3.9, "PGX-FLANDERS": 3.4, "LIQBIOP": 4.4,
-    "DATACARE": 3.7, "IMMUNOPRED": 3.1, "MICROFLOW": 2.6, "RAREGEN": 4.0,
-    "EDUPM": 2.9, "DEMENTIA-AI": 3.8, "PROTEOSCREEN": 4.1, "ETHIREG": 2.4,
+    "RAREGEN": 4.7, "PGX-FLANDERS": 4.6, "DATACARE": 4.5,
+    "ONCOMAP": 3.5, "LIQBIOP": 3.5, "PROTEOSCREEN": 3.5, "NEUROTRACK": 3.5,
+    "DEMENTIA-AI": 3.4, "IMMUNOPRED": 3.4, "MICROFLOW": 3.4, "EDUPM": 3.4,
+    "ETHIREG": 2.0,
 }
 
 COMMENTS = {
@@ -223,7 +227,7 @@ def _seed_assignments(call, applications, pool, staff) -> None:
 def _seed_scores(call, applications) -> None:
     criteria = list(call.criteria.all())
     for application in applications:
-        quality = QUALITY.get(application.acronym, 3.5)
+        quality = QUALITY.get(application.acronym, 3.4)
         assignments = application.review_assignments.filter(
             state__in=ACTIVE_ASSIGNMENT_STATES
         ).select_related("reviewer").order_by("pk")
@@ -312,6 +316,3 @@ def seed_reviews() -> None:
     _seed_assignments(call, applications, pool, moderator)
     _seed_scores(call, applications)
     _seed_consensus(call, applications, moderator)
-    if call.state == CallState.IN_EVALUATION:
-        call.state = CallState.DECIDED
-        audited_save(call, actor=None, reason="demo data: evaluated and decided")

@@ -30,3 +30,20 @@ urlpatterns += [
     path("reviewers/<int:pk>/expertise/", review_views.reviewer_expertise_edit,
          name="reviewer_expertise_edit"),
 ]
+
+# The decision side of the evaluation (views_decisions.py).
+from . import views_decisions  # noqa: E402
+
+urlpatterns += [
+    path("calls/<int:pk>/ranking/", views_decisions.ranking, name="ranking"),
+    path("calls/<int:pk>/decided/", views_decisions.call_decided, name="call_mark_decided"),
+    path(
+        "applications/<int:pk>/decision/",
+        views_decisions.application_decision,
+        name="application_decision",
+    ),
+    path("applications/<int:pk>/advice/", views_decisions.advice_record, name="advice_record"),
+    path("applications/<int:pk>/decide/", views_decisions.decision_record, name="decision_record"),
+    path("decisions/<int:pk>/decline/", views_decisions.decision_decline, name="decision_decline"),
+    path("letters/<int:pk>/", views_decisions.letter_download, name="letter_download"),
+]

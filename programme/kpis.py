@@ -306,6 +306,15 @@ def funded_participations(programme: Programme, year: int | None) -> list[Partic
     return list(_participation_source(programme, year))
 
 
+def sme_share_of_aid(participations: Sequence[Participation]) -> Decimal | None:
+    """Share (%) of the aid granted to funded projects that goes to SME partners (the
+    budget page's "SME share of the commitments"); None without funded projects."""
+    total = sum((p.aid for p in participations), Decimal(0))
+    if not total:
+        return None
+    return share(sum((p.aid for p in participations if p.is_sme), Decimal(0)), total)
+
+
 def _pending_without_projects(kpi: Kpi, target_display: str) -> KpiResult:
     return KpiResult(
         number=kpi.number,

@@ -686,6 +686,16 @@ def receipt_number(*, call_year: int, call_id: int, application_id: int) -> str:
 COST_CATEGORIES = list(CostCategory)
 
 
+def can_withdraw(*, has_decision: bool) -> tuple[bool, str]:
+    """An application can be withdrawn until the steering group decides on it."""
+    if has_decision:
+        return False, _(
+            "The steering group has decided on this application; it can no longer be "
+            "withdrawn. Granted aid can be declined within one month of the decision."
+        )
+    return True, ""
+
+
 # --- Amounts as people type them ----------------------------------------------------------
 
 # Languages that write a decimal comma (and group thousands with a point); the others write

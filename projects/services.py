@@ -460,8 +460,16 @@ def _after_snapshot(application: Application) -> None:
 
 @transaction.atomic
 def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
-    """Withdraw a submitted application (until the decision); e-mails the partners."""
+    """Withdraw a submitted application (until the decision); e-mails the partners.
+    Refused once the steering group decided on it (the applicant may then decline the
+    aid instead, on the governance side)."""
     application = _lock(application)
+    # The reverse relation of governance's FundingDecision: no import of governance here.
+    ok, reason = domain.can_withdraw(
+        has_decision=Application.objects.filter(pk=application.pk, decision__isnull=False).exists()
+    )
+    if not ok:
+        raise ApplicationError(reason)
     _transition(application, ApplicationState.WITHDRAWN, "application_withdraw")
     application.withdrawn_at = timezone.now()
     audited_save(application, actor=actor, reason=("withdrawn: " + reason)[:100])

@@ -156,7 +156,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ApplicationState.SUBMITTED,
             ApplicationState.COMPLETION_REQUESTED,
             ApplicationState.ADMISSIBLE,
-        ),
+        )
+        # governance's FundingDecision (reverse relation): no withdrawal once decided
+        and not Application.objects.filter(pk=application.pk, decision__isnull=False).exists(),
         "write": {item.value: _may_write(application, item) for item in CompletionItem},
         "editable_partners": {
             p.pk for p in dossier.partners if user.has_perm("projects.change_budget", p)

@@ -124,6 +124,17 @@ MATRIX = [
     Row("membership_edit", lambda w: {"pk": w.membership.pk}, ok={S, AD}),
     Row("meeting_create", lambda w: {"pk": w.body.pk}, ok={S, AD}),
     Row("meeting_detail", lambda w: {"pk": w.meeting.pk}, ok={S, C, SG, PM, AD}),
+    # --- governance: ranking, advice and decisions (decision side of the evaluation) -------
+    Row("ranking", lambda w: {"pk": w.evaluation_call.pk}, ok={S, C, SG, PM, AD}),
+    Row("application_decision", lambda w: {"pk": w.decided.pk}, ok={S, C, SG, PM, AD}),
+    # GET only leads back to the decision page; staff record (POST).
+    Row("advice_record", lambda w: {"pk": w.decided.pk}, ok={S, AD}, ok_status=302),
+    Row("decision_record", lambda w: {"pk": w.decided.pk}, ok={S, AD}, ok_status=302),
+    Row("call_mark_decided", lambda w: {"pk": w.evaluation_call.pk}, ok={S, AD}, ok_status=405),
+    # The coordinator's contact declines; staff know of the decision (403); others 404.
+    Row("decision_decline", lambda w: {"pk": w.decision.pk}, ok={A, AD}, denied=404,
+        overrides={S: 403}),
+    Row("letter_download", lambda w: {"pk": w.letter.pk}, ok={A, S, AD}, denied=404),
     # --- projects: applicant portal --------------------------------------------------------
     # The partner contacts of an application and staff see it; anyone else gets 404.
     # Administrators are superusers: every permission holds for them (Django's rule).
@@ -225,8 +236,8 @@ MATRIX = [
     Row("partner_budget",
         lambda w: {"pk": w.reviewed.pk, "partner_pk": w.reviewed_partner.pk},
         ok={C, S, AD}, denied=404, overrides={CR: 404}),
-    Row("review_call_overview", lambda w: {"pk": w.evaluation_call.pk}, ok={S, AD}),
-    Row("review_assign_auto", lambda w: {"pk": w.evaluation_call.pk}, ok=LOGGED_IN,
+    Row("review_call_overview", lambda w: {"pk": w.review_call.pk}, ok={S, AD}),
+    Row("review_assign_auto", lambda w: {"pk": w.review_call.pk}, ok=LOGGED_IN,
         ok_status=405, anonymous=405),
     Row("review_assign_page", lambda w: {"pk": w.reviewed.pk}, ok={S, AD}),
     Row("review_unassign", lambda w: {"pk": w.review.pk}, ok=LOGGED_IN, ok_status=405,
@@ -292,6 +303,7 @@ class World:
         self._extend_projects()
         self._extend_reports()
         self._extend_reviews()
+        self._extend_decisions()
 
     def _extend_calls(self):
         from django.core.files.base import ContentFile
@@ -335,6 +347,37 @@ class World:
         self.submitted = project_factories.ready_application(created_by=applicant)
         project_services.application_submit(actor=applicant, application=self.submitted)
 
+    def _extend_decisions(self):
+        from decimal import Decimal
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from governance import decisions
+        from governance.enums import BodyKind, DecisionOutcome
+        from governance.models import Letter
+
+        from .governance.factories_decisions import (
+            admissible_application,
+            consensus,
+            evaluation_call,
+            meeting_with_quorum,
+        )
+
+        applicant = self.users[Role.APPLICANT]
+        self.evaluation_call = evaluation_call()
+        self.decided = admissible_application(self.evaluation_call, created_by=applicant)
+        consensus(self.decided, [4, 4, 4])
+        self.decision = decisions.decision_record(
+            actor=self.users[Role.STAFF], application=self.decided,
+            meeting=meeting_with_quorum(self.evaluation_call.programme, BodyKind.STEERING_GROUP),
+            outcome=DecisionOutcome.FUND, amount=Decimal("100000"), decided_by="A. Generaal",
+        )
+        self.letter = Letter.objects.get(application=self.decided, kind="decision")
+        self.letter.file.save("decision.pdf", ContentFile(b"%PDF-1.4 letter"), save=False)
+        self.letter.generated_at = timezone.now()
+        self.letter.save()
+
     def _extend_reports(self):
         from .programme.factories_reports import DoneReportFactory
 
@@ -356,8 +399,8 @@ class World:
         # An admissible application of a call in evaluation, of a consortium none of the
         # roles belongs to; the council member reviews it (no conflict declared), the
         # conflicted reviewer declared a conflict (assignment withdrawn).
-        self.evaluation_call = evaluation_call()
-        self.reviewed = admissible_application(self.evaluation_call)
+        self.review_call = evaluation_call()
+        self.reviewed = admissible_application(self.review_call)
         self.reviewed_attachment = self.reviewed.attachments.first()
         self.reviewed_partner = self.reviewed.partners.first()
         self.review = cleared_assignment(self.reviewed, reviewer=self.users[Role.COUNCIL])

@@ -1,6 +1,5 @@
 """The demo of `make run`: the 2020 call is open (deadline six weeks after the first
-seeding), the 2019 call is closed with its handed-in applications and then evaluated and
-decided by the governance demo (issue #5), and the demo
+seeding), the 2019 call is closed and then in evaluation with its handed-in applications, and the demo
 applicant can edit and submit the WEARONCO draft on the open call."""
 
 from datetime import UTC, datetime, timedelta
@@ -37,8 +36,9 @@ def test_seed_demo_opens_the_2020_call_and_evaluates_2019():
     with time_machine.travel(SEEDED_AT, tick=False):
         seed()
         calls = {c.year: c for c in Call.objects.select_related("programme_year")}
-        # calls.demo closes 2019; governance.demo evaluates it and leaves it decided.
-        assert calls[2019].state == CallState.DECIDED
+        # closed by calls.demo, then in evaluation once governance.demo has ranked,
+        # advised on and decided its admissible applications
+        assert calls[2019].state == CallState.IN_EVALUATION
         assert calls[2020].state == CallState.OPEN
         assert calls[2020].deadline == datetime(2027, 1, 3, 17, 0, tzinfo=BRUSSELS)
         assert accepts_submissions(calls[2020], SEEDED_AT) == (True, "")
