@@ -299,10 +299,11 @@ def seed_reviews() -> None:
         return
     if call.state in (CallState.CLOSED, CallState.IN_EVALUATION):
         _make_admissible(call, moderator)
-        if call.review_deadline is None:
-            call.review_deadline = REVIEW_DEADLINE
-        call.state = CallState.IN_EVALUATION
-        audited_save(call, actor=None, reason="demo data: evaluation")
+        if call.state == CallState.CLOSED or call.review_deadline is None:
+            # Only when something changes: a second seeding leaves no audit row.
+            call.review_deadline = call.review_deadline or REVIEW_DEADLINE
+            call.state = CallState.IN_EVALUATION
+            audited_save(call, actor=None, reason="demo data: evaluation")
     applications = list(
         Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE).order_by(
             "submitted_at", "pk"
