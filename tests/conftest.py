@@ -42,6 +42,9 @@ def celery_worker_on_redis(transactional_db):
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL must be set for worker tests (make test sets it)")
     celery_app.conf.broker_url = settings.REDIS_URL
+    # A task an earlier test left on the queue (acks_late redelivers unfinished ones)
+    # must not run against this test's data.
+    celery_app.control.purge()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
 
