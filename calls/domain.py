@@ -85,6 +85,7 @@ class CallFacts:
     envelope_count: int = 0
     envelope_total: Decimal = ZERO
     reserved_total: Decimal = ZERO
+    undecided_applications: int = 0  # admissible applications without a funding decision
 
 
 def can_open(call, now: datetime, facts: CallFacts, reason: str) -> tuple[bool, str]:
@@ -114,6 +115,12 @@ def can_start_evaluation(call, now: datetime, facts: CallFacts, reason: str) -> 
 
 
 def can_decide(call, now: datetime, facts: CallFacts, reason: str) -> tuple[bool, str]:
+    if facts.undecided_applications:
+        return False, ngettext(
+            "%(count)s admissible application has no decision yet.",
+            "%(count)s admissible applications have no decision yet.",
+            facts.undecided_applications,
+        ) % {"count": facts.undecided_applications}
     return True, ""
 
 

@@ -287,6 +287,10 @@ def call_facts(call: Call) -> domain.CallFacts:
         envelope_count=Envelope.objects.filter(call=call).count(),
         envelope_total=totals["total"] or ZERO,
         reserved_total=totals["reserved"] or ZERO,
+        # The applications and decisions apps hang off the call by these reverse names.
+        undecided_applications=call.applications.filter(
+            state="admissible", decision__isnull=True
+        ).count(),
     )
 
 

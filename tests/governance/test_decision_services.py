@@ -2,7 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from calls.enums import CallState, LedgerEntryKind
 from calls.models import Envelope, LedgerEntry
@@ -212,3 +212,21 @@ def test_call_marked_decided_only_when_every_application_is_decided(call, steeri
     ok, reason = decisions.call_mark_decided(actor=StaffFactory(), call=call)
     call.refresh_from_db()
     assert (ok, call.state) == (True, CallState.DECIDED)
+
+
+def test_call_transition_to_decided_refused_while_an_application_is_undecided(call):
+    """The calls service itself refuses, not only the governance button."""
+    from calls import services as call_services
+
+    undecided = admissible_application(call, acronym="OPEN-Q")
+    with translation.override("en"):
+        ok, reason = call_services.call_transition(
+            actor=StaffFactory(), call=call, to_state=CallState.DECIDED, reason="try"
+        )
+    call.refresh_from_db()
+    assert (ok, reason, call.state) == (
+        False,
+        "1 admissible application has no decision yet.",
+        CallState.IN_EVALUATION,
+    )
+    assert undecided.state == "admissible"
