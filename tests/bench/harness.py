@@ -47,6 +47,8 @@ def production_env() -> dict:
 
 
 def ensure_database(url: str) -> None:
+    """A fresh bench database every run: figures never depend on what a previous run
+    (or a failed one) left behind."""
     import psycopg2
 
     parsed = urlparse(url)
@@ -57,9 +59,8 @@ def ensure_database(url: str) -> None:
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
 
 
