@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -13,8 +14,8 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Person", {"fields": ("first_name", "last_name", "organisation", "language")}),
-        ("Roles", {"fields": ("groups", "is_active", "is_staff", "is_superuser")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "organisation", "language")}),
+        (_("Roles"), {"fields": ("groups", "is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 

@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programme.enums import BudgetLineKind, KpiKind, Role, SmeClass
-from programme.models import BudgetLine, Kpi, MilestoneRecord, Organisation, Programme, User
-from programme.views import QueuedPasswordResetForm
+from programme.models import BudgetLine, MilestoneRecord, Organisation, Programme, User
 
 from .. import factories
 
