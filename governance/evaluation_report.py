@@ -505,8 +505,9 @@ def scores_csv(table: Table) -> str:
 
 
 def scores_xlsx(data: EvaluationData, *, title: str) -> bytes:
-    """Workbook: the ranking with scores and decisions, the score distribution, and the
-    spread of the individual scores per application and criterion."""
+    """Workbook: the ranking with scores and decisions, the score distribution, the
+    spread of the individual scores per application and criterion, and each partner's
+    cost and aid (the figures of the report's summary pages)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -551,6 +552,22 @@ def scores_xlsx(data: EvaluationData, *, title: str) -> bytes:
                 consensus.score if consensus else None, figures.count, figures.minimum,
                 figures.maximum, figures.mean,
             ])
+
+    sheet = workbook.create_sheet(_("Partners")[:31])
+    sheet.append([_("Rank"), _("Acronym"), _("Partner"), _("Kind"), _("SME"), _("Cost (€)"),
+                  _("Aid (€)")])
+    for cell in sheet[1]:
+        cell.font = bold
+    for summary in data.summaries:
+        for partner, figures in summary.partners:
+            sheet.append([
+                summary.row.rank, summary.row.application.acronym, partner.organisation.name,
+                partner.organisation.get_kind_display(), _plain(figures.is_sme, "bool"),
+                figures.cost, figures.aid,
+            ])
+    for row in sheet.iter_rows(min_row=2, min_col=6, max_col=7):
+        for cell in row:
+            cell.number_format = money
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

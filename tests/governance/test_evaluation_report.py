@@ -307,6 +307,16 @@ def test_pdf_csv_and_xlsx_give_the_same_scores_and_decisions(client, world):
                     if re.match(rf"\s*{rank}\s+{acronym}\s", line))
         # Rank, the three consensus scores, total, weighted total, then the requested aid.
         assert _numbers(line)[:6] == [Decimal(rank), *scores]
+    # The partners' cost and aid: the same on ALPHA's summary page as in the workbook.
+    alpha_page = text[text.index("1. ALPHA: Project Alpha"):text.index("2. BETA: Project Beta")]
+    partners = [r for r in workbook["Partners"].iter_rows(min_row=2, values_only=True)
+                if r[1] == "ALPHA"]
+    assert len(partners) == 3
+    for _rank, _acronym, name, _kind, _sme, cost, aid in partners:
+        consortium = alpha_page.split("Consortium", 1)[1]
+        row = next(line for line in consortium.splitlines() if name[:20] in line)
+        assert f"€ {round(cost):,}".replace(",", ".") in row
+        assert f"€ {round(aid):,}".replace(",", ".") in row
     granted = {r[1]: r[14] for r in sheet}
     assert (granted["ALPHA"], granted["BETA"]) == (400000, 350000)
     assert re.search(r"2 projecten\s+€ 750\.000", text)
