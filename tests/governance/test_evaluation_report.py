@@ -439,3 +439,39 @@ def test_a_conflicted_member_cannot_download_a_report_someone_else_asked_for(cli
     assert reverse("report_download", args=[own.pk]) in page
     client.force_login(manager)
     assert client.get(reverse("report_download", args=[others.pk])).status_code == 200
+
+
+# --- In the browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    world = World()
+    world.decide()
+    return world
+
+
+@pytest.mark.browser
+def test_browser_manager_asks_for_the_report_from_the_ranking_and_downloads_it(
+    page, live_server, live_world
+):
+    from ..conftest import browser_login
+
+    manager = ProgrammeManagerFactory()
+    browser_login(page, live_server, manager.email)
+    page.goto(f"{live_server.url}{reverse('ranking', args=[live_world.call.pk])}")
+    page.get_by_label("Taal van het rapport").select_option("en")
+    page.get_by_role("button", name="Het evaluatierapport maken (pdf)").click()
+
+    page.wait_for_url(f"{live_server.url}/reports/")
+    report = GeneratedReport.objects.get()
+    row = page.locator(f"#report-{report.pk}")
+    assert live_world.call.title_nl in row.inner_text()  # the page is in Dutch
+    link = row.get_by_role("link", name="Pdf downloaden")
+    link.wait_for()  # tasks run in-process here: done by the time the page loads
+    with page.expect_download() as download_info:
+        link.click()
+    content = Path(download_info.value.path()).read_bytes()
+    text = pdf_text(content)
+    assert "Call evaluation report" in text
+    assert re.search(r"2 projects\s+€ 750,000", text)
