@@ -23,3 +23,10 @@ class GovernanceConfig(AppConfig):
         from .forms_reports import EvaluationReportForm
 
         reports.register_report_form(EvaluationReportForm.kind, EvaluationReportForm)
+
+        # A new organisation link can turn a review into a conflict of interest.
+        from programme import services as programme_services
+
+        from .services import conflicts_detect_for_link
+
+        programme_services.register_link_listener(conflicts_detect_for_link)

@@ -123,13 +123,19 @@ class AssignmentState(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("review state", "Withdrawn (conflict)")
 
 
-ASSIGNMENT_TRANSITIONS: dict[tuple[str, str], str] = {
-    (AssignmentState.ASSIGNED, AssignmentState.DRAFT): "review_save_draft",
-    (AssignmentState.DRAFT, AssignmentState.DRAFT): "review_save_draft",
-    (AssignmentState.ASSIGNED, AssignmentState.SUBMITTED): "review_submit",
-    (AssignmentState.DRAFT, AssignmentState.SUBMITTED): "review_submit",
-    (AssignmentState.ASSIGNED, AssignmentState.WITHDRAWN): "conflict_declare",
-    (AssignmentState.DRAFT, AssignmentState.WITHDRAWN): "conflict_declare",
+# (from, to) → the services that may make the move. A conflict the reviewer declares
+# withdraws an unsubmitted assignment; a conflict found after the fact (an organisation
+# link recorded later, `conflicts_detect_for_link`) withdraws it in any active state, a
+# submitted review included: its scores stop counting.
+ASSIGNMENT_TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    (AssignmentState.ASSIGNED, AssignmentState.DRAFT): ("review_save_draft",),
+    (AssignmentState.DRAFT, AssignmentState.DRAFT): ("review_save_draft",),
+    (AssignmentState.ASSIGNED, AssignmentState.SUBMITTED): ("review_submit",),
+    (AssignmentState.DRAFT, AssignmentState.SUBMITTED): ("review_submit",),
+    (AssignmentState.ASSIGNED, AssignmentState.WITHDRAWN): ("conflict_declare",
+                                                            "conflict_detected"),
+    (AssignmentState.DRAFT, AssignmentState.WITHDRAWN): ("conflict_declare", "conflict_detected"),
+    (AssignmentState.SUBMITTED, AssignmentState.WITHDRAWN): ("conflict_detected",),
 }
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,7 +223,7 @@ def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
 
 
 def _assignment_transition(assignment: ReviewAssignment, to: str, service: str) -> None:
-    if ASSIGNMENT_TRANSITIONS.get((assignment.state, to)) != service:
+    if service not in ASSIGNMENT_TRANSITIONS.get((assignment.state, to), ()):
         raise ReviewRefused(
             _("This review is %(state)s and cannot be changed that way.")
             % {"state": AssignmentState(assignment.state).label.lower()}
@@ -469,6 +470,73 @@ def conflict_declare(
             context={"assignment": assignment, "declaration": declaration},
         )
     return declaration
+
+
+@transaction.atomic
+def conflicts_detect_for_link(*, actor: User | None, link) -> list[ReviewAssignment]:
+    """After an organisation link is recorded: withdraw every active review assignment
+    (assigned, being scored or submitted) of a call in evaluation whose reviewer is now
+    found conflicted through the link (DOMAIN.md: a reviewer never reviews a proposal of
+    their own or a linked organisation).
+
+    Side effects, in order: locks the assignments concerned; per conflict found records
+    (or turns) the ConflictDeclaration as detected with its reason, withdraws the
+    assignment (audited, a submitted review's scores stop counting: the consensus page,
+    the ranking's review figures and the report count submitted reviews only); on commit
+    e-mails the staff once, listing the withdrawn assignments. Returns them.
+    """
+    from calls.enums import CallState
+
+    organisation_ids = {link.organisation_id, link.other_id}
+    concerned = ReviewAssignment.objects.filter(
+        state__in=ACTIVE_ASSIGNMENT_STATES,
+        application__call__state=CallState.IN_EVALUATION,
+        reviewer__organisation_id__isnull=False,
+    ).filter(
+        Q(reviewer__organisation_id__in=organisation_ids)
+        | Q(application__partners__organisation_id__in=organisation_ids)
+    )
+    candidates = list(
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("application", "reviewer")
+        .filter(pk__in=concerned.values("pk"))
+        .order_by("pk")
+    )
+    if not candidates:
+        return []
+    found = selectors.detected_conflicts(
+        {a.application_id for a in candidates}, {a.reviewer for a in candidates}
+    )
+    withdrawn = []
+    for assignment in candidates:
+        reason = found.get((assignment.application_id, assignment.reviewer_id))
+        if reason is None:
+            continue
+        declaration, _created = ConflictDeclaration.objects.get_or_create(
+            application_id=assignment.application_id, reviewer_id=assignment.reviewer_id,
+            defaults={"has_conflict": True, "reason": reason, "source": ConflictSource.DETECTED},
+        )
+        if not _created and not declaration.has_conflict:
+            declaration.has_conflict = True
+            declaration.reason = reason
+            declaration.source = ConflictSource.DETECTED
+        audited_save(declaration, actor=actor, reason="conflict detected: organisation link")
+        was_submitted = assignment.state == AssignmentState.SUBMITTED
+        _assignment_transition(assignment, AssignmentState.WITHDRAWN, "conflict_detected")
+        audited_save(
+            assignment, actor=actor,
+            reason="withdrawn: conflict detected" + (" (submitted review)" if was_submitted else ""),
+        )
+        withdrawn.append(assignment)
+    if withdrawn:
+        queue_email_to_users(
+            users=_staff_users(),
+            subject=_("Conflicts of interest found: %(count)s review assignment(s) withdrawn")
+            % {"count": len(withdrawn)},
+            template="governance/email/conflicts_detected.txt",
+            context={"assignments": withdrawn},
+        )
+    return withdrawn
 
 
 def _plain(value: Decimal) -> Decimal:

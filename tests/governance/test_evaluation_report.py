@@ -475,3 +475,24 @@ def test_browser_manager_asks_for_the_report_from_the_ranking_and_downloads_it(
     text = pdf_text(content)
     assert "Call evaluation report" in text
     assert re.search(r"2 projects\s+€ 750,000", text)
+
+
+def test_reports_page_query_count_is_constant_with_evaluation_reports(client, world):
+    from tests.programme.factories_reports import DoneReportFactory
+
+    steering = SteeringFactory()  # not staff: the conflict check runs for them
+    client.force_login(steering)
+    params = {"programme": world.call.programme_id, "call": world.call.pk, "language": "nl"}
+    DoneReportFactory(kind=ReportKind.CALL_EVALUATION, parameters=params)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("report_list")).status_code == 200
+        return len(queries)
+
+    one = count()
+    for _ in range(4):
+        other_call = evaluation_call()
+        DoneReportFactory(kind=ReportKind.CALL_EVALUATION, requested_by=ProgrammeManagerFactory(),
+                          parameters={**params, "call": other_call.pk})
+    assert count() == one

@@ -137,3 +137,83 @@ def test_assign_page_flags_application_short_of_reviewers(client, application):
     client.force_login(StaffFactory())
     response = client.get(reverse("review_assign_page", args=[application.pk]))
     assert "This application is 2 reviewers short." in response.content.decode()
+
+
+# --- A conflict found after the review: a new organisation link ---------------------------
+
+
+def _link_staff_records(application, reviewer):
+    """Staff record, through the service, that the reviewer's company is linked to a
+    partner of the application (found out after the review was submitted)."""
+    from programme import services as programme_services
+
+    partner_org = application.partners.filter(is_coordinator=False).first().organisation
+    return programme_services.organisation_link_create(
+        actor=StaffFactory(), organisation=partner_org, other=reviewer.organisation,
+        kind=LinkKind.values[0], note="Parent company",
+    )
+
+
+def test_link_recorded_after_a_submitted_review_withdraws_it(
+    application, mailoutbox, django_capture_on_commit_callbacks
+):
+    from governance.evaluation_report import review_counts
+
+    from .review_factories import submitted_assignment
+
+    StaffFactory(email="staff-one@vlaio.test")
+    assignment = submitted_assignment(application, ["4"] * application.call.criteria.count())
+    other = submitted_assignment(application, ["3"] * application.call.criteria.count())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _link_staff_records(application, assignment.reviewer)
+
+    assignment.refresh_from_db()
+    other.refresh_from_db()
+    assert (assignment.state, other.state) == (AssignmentState.WITHDRAWN, AssignmentState.SUBMITTED)
+    declaration = ConflictDeclaration.objects.get(application=application,
+                                                  reviewer=assignment.reviewer)
+    assert (declaration.has_conflict, declaration.source) == (True, ConflictSource.DETECTED)
+    assert "linked to a partner" in declaration.reason
+    counts = review_counts(application.call)
+    assert (counts.submitted, counts.withdrawn, counts.conflicts_detected) == (1, 1, 1)
+    assert assignment.history.first().history_change_reason == (
+        "withdrawn: conflict detected (submitted review)"
+    )
+    mails = [m for m in mailoutbox if "staff-one@vlaio.test" in m.to]
+    assert len(mails) == 1 and application.acronym in mails[0].body
+
+
+def test_the_moderator_no_longer_sees_the_withdrawn_scores(client, application):
+    from .review_factories import submitted_assignment
+
+    count = application.call.criteria.count()
+    assignment = submitted_assignment(application, ["5"] * count)
+    other = submitted_assignment(application, ["2"] * count)
+    client.force_login(StaffFactory())
+    url = reverse("consensus_page", args=[application.pk])
+    assert [a.pk for a in client.get(url).context["assignments"]] == [assignment.pk, other.pk]
+
+    _link_staff_records(application, assignment.reviewer)
+
+    response = client.get(url)
+    assert [a.pk for a in response.context["assignments"]] == [other.pk]
+    ranges = {row["range"] for row in response.context["table"]}
+    assert ranges == {(2, 2)}  # the withdrawn 5s no longer widen the spread
+
+
+def test_link_between_unrelated_organisations_changes_no_review(application):
+    from programme import services as programme_services
+
+    from ..factories import OrganisationFactory
+    from .review_factories import submitted_assignment
+
+    assignment = submitted_assignment(application, ["4"] * application.call.criteria.count())
+    programme_services.organisation_link_create(
+        actor=StaffFactory(), organisation=OrganisationFactory(), other=OrganisationFactory(),
+        kind=LinkKind.values[0],
+    )
+
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.SUBMITTED
+    assert not ConflictDeclaration.objects.filter(has_conflict=True).exists()
