@@ -281,6 +281,23 @@ def letter_language(application: Application) -> str:
     return language if language in ("nl", "en") else "nl"
 
 
+@transaction.atomic
+def letter_retry(*, actor: User, letter: Letter) -> Letter:
+    """Make a letter that could not be made again (staff, from the decision page).
+
+    Refused (DecisionRefused) unless the letter failed: a letter that was made has been
+    e-mailed to the consortium, and making it again would send it twice. Side effects:
+    audit row with the actor, then letter_request (reset, new task on commit)."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if not letter.error:
+        raise DecisionRefused(
+            _("Only a letter that could not be made is made again; this one is %(state)s.")
+            % {"state": _("ready") if letter.generated_at else _("being prepared")}
+        )
+    audited_save(letter, actor=actor, reason="letter made again after a failure")
+    return letter_request(application=letter.application, kind=letter.kind)
+
+
 def letter_request(*, application: Application, kind: str) -> Letter:
     """Create the letter row (once per application and kind; a repeated request makes a
     new file) and queue its generation on commit."""

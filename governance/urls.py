@@ -46,6 +46,7 @@ urlpatterns += [
     path("applications/<int:pk>/decide/", views_decisions.decision_record, name="decision_record"),
     path("decisions/<int:pk>/decline/", views_decisions.decision_decline, name="decision_decline"),
     path("letters/<int:pk>/", views_decisions.letter_download, name="letter_download"),
+    path("letters/<int:pk>/again/", views_decisions.letter_retry, name="letter_retry"),
 ]
 
 # Exports of the call evaluation (views_reports.py); the PDF report is made by a worker.

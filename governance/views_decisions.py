@@ -237,3 +237,17 @@ def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"{letter.kind}-{letter.application.receipt_number or letter.application_id}.pdf"
     return FileResponse(letter.file.open("rb"), as_attachment=True, filename=name,
                         content_type="application/pdf")
+
+
+@permission_required("governance.record_decision")
+@require_POST
+def letter_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff make a failed letter again (the worker e-mails it once made)."""
+    letter = get_object_or_404(Letter.objects.select_related("application"), pk=pk)
+    try:
+        decisions.letter_retry(actor=request.user, letter=letter)
+    except decisions.DecisionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The letter is being made again."))
+    return redirect("application_decision", pk=letter.application_id)

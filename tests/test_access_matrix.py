@@ -135,6 +135,7 @@ MATRIX = [
     Row("decision_decline", lambda w: {"pk": w.decision.pk}, ok={A, AD}, denied=404,
         overrides={S: 403}),
     Row("letter_download", lambda w: {"pk": w.letter.pk}, ok={A, S, AD}, denied=404),
+    Row("letter_retry", lambda w: {"pk": w.letter.pk}, ok={S, AD}, ok_status=405),
     # --- projects: applicant portal --------------------------------------------------------
     # The partner contacts of an application and staff see it; anyone else gets 404.
     # Administrators are superusers: every permission holds for them (Django's rule).

@@ -3,12 +3,14 @@ applicant's language, one file per letter even when the task runs twice, e-maile
 consortium with the PDF attached; the ESR never names a reviewer (pdftotext)."""
 
 import subprocess
+from html import unescape
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from governance import decisions
@@ -121,3 +123,34 @@ def test_letters_made_by_a_real_worker(celery_worker_on_redis, mailoutbox):
     assert [(lt.kind, bool(lt.file), bool(lt.emailed_at)) for lt in letters] == [
         ("decision", True, True), ("esr", True, True)]
     assert "Decision on your application" in pdf_text(letters[0].file.path)
+
+
+@pytest.mark.django_db
+def test_staff_make_a_failed_letter_again_and_it_is_mailed_once(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    application, meeting = _decided()
+    _decide(application, meeting)  # letters queued on commit; here they never run
+    letter = Letter.objects.get(application=application, kind=LetterKind.DECISION)
+    decisions.letter_fail(letter_id=letter.pk, error=OSError("disk full"))  # retries exhausted
+    staff = StaffFactory()
+    client.force_login(staff)
+    decision_page = reverse("application_decision", args=[application.pk])
+    assert reverse("letter_retry", args=[letter.pk]) in client.get(decision_page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("letter_retry", args=[letter.pk]))
+
+    letter.refresh_from_db()
+    assert response.status_code == 302
+    assert (letter.error, letter.generated_at is not None, letter.emailed_at is not None) == (
+        "", True, True)
+    assert len([m for m in mailoutbox if m.attachments]) == 1
+    assert letter.history.filter(history_user=staff).exists()
+
+    # A letter that was made (and mailed) is not made again: the consortium would get it twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("letter_retry", args=[letter.pk]), follow=True)
+    assert "Only a letter that could not be made is made again; this one is ready." in unescape(
+        response.content.decode())  # the staff member reads English
+    assert len([m for m in mailoutbox if m.attachments]) == 1
