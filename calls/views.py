@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, F, Sum, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,17 +57,43 @@ def _form_error(form, exc: Exception) -> None:
 # --- Public pages ---------------------------------------------------------------------------
 
 
+CALLS_PER_PAGE = 25
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = CALLS_PER_PAGE):
+    """The page of `queryset` asked for by ?page=; a page past the end gives the last
+    page (a bookmarked page 3 after calls were removed still shows calls), anything that
+    is not a number the first. Two queries: the count and the page's rows."""
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page.elided_range = list(
+        page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    )
+    return page
+
+
 def call_list(request: HttpRequest) -> HttpResponse:
-    """Open calls (soonest deadline first) and earlier calls; drafts never."""
+    """Open calls (soonest deadline first), then earlier calls (latest deadline first);
+    drafts never. One list paginated, so open calls stay first across the pages."""
     now = timezone.now()
-    calls = Call.objects.published().select_related("programme_year", "programme")
-    open_calls = [c for c in calls.filter(state=CallState.OPEN).order_by("deadline")]
+    calls = (
+        Call.objects.published()
+        .select_related("programme_year", "programme")
+        .annotate(
+            is_earlier=Case(When(state=CallState.OPEN, then=Value(0)), default=Value(1)),
+            open_deadline=Case(When(state=CallState.OPEN, then=F("deadline"))),
+        )
+        .order_by("is_earlier", "open_deadline", "-deadline", "pk")
+    )
+    page = paginate(request, calls)
+    open_calls = [c for c in page.object_list if c.state == CallState.OPEN]
     for call in open_calls:
         call.countdown = domain.countdown_text(call.deadline, now)
         call.accepting, call.closed_reason = domain.accepts_submissions(call, now)
-    earlier = calls.exclude(state=CallState.OPEN).order_by("-deadline")
+    earlier = [c for c in page.object_list if c.state != CallState.OPEN]
     return render(
-        request, "calls/call_list.html", {"open_calls": open_calls, "earlier_calls": earlier}
+        request,
+        "calls/call_list.html",
+        {"open_calls": open_calls, "earlier_calls": earlier, "page_obj": page},
     )
 
 
@@ -189,10 +216,15 @@ def call_manage_list(request: HttpRequest) -> HttpResponse:
     calls = (
         Call.objects.with_budget()
         .select_related("programme_year", "programme")
-        .order_by("-programme_year__year", "-deadline")
+        .order_by("-programme_year__year", "-deadline", "pk")
     )
+    page = paginate(request, calls)
     years = ProgrammeYear.objects.select_related("programme").order_by("programme", "year")
-    return render(request, "calls/manage_list.html", {"calls": calls, "years": years})
+    return render(
+        request,
+        "calls/manage_list.html",
+        {"calls": page.object_list, "page_obj": page, "years": years},
+    )
 
 
 @permission_required("calls.manage_call")

@@ -1,11 +1,12 @@
 """Tiny inline SVG charts for HTML pages and PDFs (no JavaScript, no dependency).
 
-`bar_chart()` draws grouped vertical bars and returns safe SVG markup to put straight
-into a template. The SVG is an image with a <title> and <desc> (role="img"), and each
+`bar_chart()` draws grouped vertical bars, optionally with a dashed target line, and
+returns safe SVG markup to put straight into a template. The SVG is an image with a <title> and <desc> (role="img"), and each
 bar carries its own <title> with the figure, so the chart is not the only place a value
 lives: callers always print the same figures in a table next to it.
 
-Known limits: no negative values (they are drawn as zero), category labels are not
+Known limits: no negative values (they are drawn as zero), a value None (not known yet)
+draws no bar, category labels are not
 wrapped (keep them short: years, call acronyms), coordinates are Decimal rounded to 0.1.
 """
 
@@ -26,7 +27,7 @@ NICE_STEPS = (Decimal("1"), Decimal("2"), Decimal("2.5"), Decimal("5"), Decimal(
 @dataclass(frozen=True)
 class Series:
     label: str
-    values: Sequence[Decimal | int]
+    values: Sequence[Decimal | int | None]
     colour: str = ""
 
 
@@ -55,15 +56,20 @@ def bar_chart(
     description: str = "",
     width: int = 640,
     height: int = 260,
+    target: Decimal | None = None,
+    target_label: str = "",
 ) -> SafeString:
-    """Grouped bars: one group per category, one bar per series, axis from zero."""
+    """Grouped bars: one group per category, one bar per series, axis from zero; with
+    `target`, a dashed horizontal line at that value, named in the legend."""
     # Deterministic id (same input, same SVG) so two charts on a page never share one.
     digest = hashlib.sha1("\x1f".join([title, *categories]).encode()).hexdigest()[:8]
     chart_id = f"chart-{digest}"
     left, right, top, bottom = Decimal(78), Decimal(10), Decimal(34), Decimal(28)
     plot_w = Decimal(width) - left - right
     plot_h = Decimal(height) - top - bottom
-    values = [Decimal(v) for s in series for v in s.values]
+    values = [Decimal(v) for s in series for v in s.values if v is not None]
+    if target is not None:
+        values.append(Decimal(target))
     top_value = nice_maximum(max(values, default=Decimal(0)))
     parts: list[str] = [
         format_html(
@@ -89,7 +95,10 @@ def bar_chart(
     for c, category in enumerate(categories):
         group_x = left + group_w * c + group_w * Decimal("0.1")
         for s, serie in enumerate(series):
-            value = max(Decimal(serie.values[c]), Decimal(0)) if c < len(serie.values) else 0
+            value = serie.values[c] if c < len(serie.values) else 0
+            if value is None:
+                continue
+            value = max(Decimal(value), Decimal(0))
             bar_h = plot_h * value / top_value
             x = group_x + bar_w * s
             colour = serie.colour or PALETTE[s % len(PALETTE)]
@@ -108,6 +117,14 @@ def bar_chart(
         f'<line x1="{_n(left)}" y1="{_n(top + plot_h)}" x2="{_n(left + plot_w)}" '
         f'y2="{_n(top + plot_h)}" stroke="#333" stroke-width="1"/>'
     )
+    if target is not None:
+        y = top + plot_h - plot_h * max(Decimal(target), Decimal(0)) / top_value
+        parts.append(
+            f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}" '
+            f'stroke="#a11d21" stroke-width="1.5" stroke-dasharray="6 3">'
+            f"<title>{escape(target_label)}: {escape(value_format(Decimal(target)))}</title>"
+            f"</line>"
+        )
     # Legend on one line above the plot.
     x = left
     for s, serie in enumerate(series):
@@ -118,5 +135,12 @@ def bar_chart(
             f"{escape(serie.label)}</text>"
         )
         x += 24 + Decimal(len(serie.label)) * Decimal("5.6")
+    if target is not None:
+        parts.append(
+            f'<line x1="{_n(x)}" y1="15" x2="{_n(x + 12)}" y2="15" stroke="#a11d21" '
+            f'stroke-width="1.5" stroke-dasharray="4 2"/>'
+            f'<text x="{_n(x + 16)}" y="19" font-size="10" fill="#1a1a1a">'
+            f"{escape(target_label)}</text>"
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))

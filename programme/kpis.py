@@ -523,6 +523,128 @@ def programme_kpis(
     return results
 
 
+# --- Trend per programme year ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    """One measure in one programme year; value None while it cannot be computed yet."""
+
+    value: Decimal | None
+    display: str
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(KpiStatus(self.status).label)
+
+
+@dataclass(frozen=True)
+class TrendMeasure:
+    """A KPI figure that has a meaning per programme year, one cell per year."""
+
+    kpi_number: int
+    label: str
+    unit: str  # "count" or "percent": how the chart's axis prints values
+    target: Decimal | None
+    target_display: str
+    cells: tuple[TrendCell, ...]
+
+
+@dataclass(frozen=True)
+class KpiTrend:
+    years: tuple[int, ...]
+    measures: tuple[TrendMeasure, ...]
+
+    @property
+    def rows(self) -> list[tuple[int, list[TrendCell]]]:
+        """(year, one cell per measure): the rows of the trend table."""
+        return [(year, [m.cells[i] for m in self.measures]) for i, year in enumerate(self.years)]
+
+
+def _trend_cell(value: Decimal | None, display: str, status: str) -> TrendCell:
+    return TrendCell(value=value, display=display if value is not None else "—", status=status)
+
+
+def kpi_trend(programme: Programme, *, today: date | None = None) -> KpiTrend:
+    """The KPIs that mean something per programme year (1 calls, 3 SME share by number and
+    by budget, 4 unique companies, 5 leverage), for each year of `programme`.
+
+    Each year's figures come from the same KPI functions as the KPI table, fed with that
+    year's rows, so the trend cannot disagree with a report for one year. The funded
+    partners are fetched once for the whole programme and split by the year of their
+    call: the number of queries does not grow with the years or the projects. KPIs the
+    programme does not have (or milestones) are left out. KPI 4 counts per call; a
+    year's figure is its lowest call, as the KPI's own value is.
+    """
+    from calls.models import Call
+
+    today = today or timezone.localdate()
+    by_number = {
+        kpi.number: kpi
+        for kpi in Kpi.objects.filter(programme=programme, kind=KpiKind.COMPUTED)
+    }
+    years = tuple(programme.years.order_by("year").values_list("year", flat=True))
+    measures: list[TrendMeasure] = []
+    if 1 in by_number:
+        kpi = by_number[1]
+        figures = {f.label: f for f in calls_per_year(programme, kpi=kpi, today=today).breakdown}
+        measures.append(TrendMeasure(
+            kpi_number=1, label=_("Calls opened"), unit="count", target=kpi.target,
+            target_display=_target_display(kpi),
+            cells=tuple(
+                _trend_cell(f.value, f.value_display, f.status)
+                for f in (figures[str(year)] for year in years)
+            ),
+        ))
+    if not {3, 4, 5} & by_number.keys():
+        return KpiTrend(years=years, measures=tuple(measures))
+
+    call_years = dict(
+        Call.objects.filter(programme=programme).values_list("pk", "programme_year__year")
+    )
+    per_year: dict[int, list[Participation]] = {year: [] for year in years}
+    for p in funded_participations(programme, None):
+        if call_years.get(p.call_id) in per_year:
+            per_year[call_years[p.call_id]].append(p)
+
+    def results(number: int) -> list[KpiResult]:
+        compute = FROM_PARTICIPATIONS[number]
+        return [compute(kpi=by_number[number], participations=per_year[year], today=today)
+                for year in years]
+
+    if 3 in by_number:
+        kpi = by_number[3]
+        yearly = results(3)
+        for index, label in ((0, _("SME share by number")), (1, _("SME share by budget"))):
+            measures.append(TrendMeasure(
+                kpi_number=3, label=label, unit="percent", target=kpi.target,
+                target_display=_target_display(kpi),
+                cells=tuple(
+                    _trend_cell(r.breakdown[index].value, r.breakdown[index].value_display,
+                                r.breakdown[index].status)
+                    if r.breakdown else _trend_cell(None, "", r.status)
+                    for r in yearly
+                ),
+            ))
+    for number, label, unit in ((4, _("Unique companies (lowest call)"), "count"),
+                                (5, _("Leverage"), "percent")):
+        if number in by_number:
+            kpi = by_number[number]
+            measures.append(TrendMeasure(
+                kpi_number=number, label=label, unit=unit, target=kpi.target,
+                target_display=_target_display(kpi),
+                # KPI 4's own value_display lists every call; the cell shows the figure.
+                cells=tuple(
+                    _trend_cell(r.value, fmt_number(r.value) if unit == "count"
+                                else fmt_percent(r.value), r.status)
+                    if r.value is not None else _trend_cell(None, "", r.status)
+                    for r in results(number)
+                ),
+            ))
+    return KpiTrend(years=years, measures=tuple(measures))
+
+
 @dataclass(frozen=True)
 class KpiTable:
     columns: tuple[Column, ...]

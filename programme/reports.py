@@ -364,14 +364,49 @@ def budget_chart(budget: kpis.BudgetExecution):
     )
 
 
+def _count_format(value) -> str:
+    """A count on an axis: whole numbers as such, a quarter tick (top 1 → 0.25) with
+    its decimals rather than rounded to a misleading 0 or 1."""
+    decimals = max(0, -value.normalize().as_tuple().exponent)
+    return kpis.fmt_number(value, decimals)
+
+
+def trend_charts(trend: kpis.KpiTrend) -> list[tuple[kpis.TrendMeasure, str]]:
+    """One small bar chart per measure of the trend (their units differ: counts and
+    percentages of very different sizes), each with its target as a dashed line."""
+    charts_ = []
+    for measure in trend.measures:
+        value_format = kpis.fmt_percent if measure.unit == "percent" else _count_format
+        charts_.append((measure, charts.bar_chart(
+            title=_("KPI %(number)s: %(measure)s per year")
+            % {"number": measure.kpi_number, "measure": measure.label},
+            description=_(
+                "%(measure)s per programme year against the target %(target)s; years "
+                "without a figure yet have no bar. The figures are in the table."
+            ) % {"measure": measure.label, "target": measure.target_display},
+            categories=[str(year) for year in trend.years],
+            series=[charts.Series(measure.label, [c.value for c in measure.cells])],
+            value_format=value_format,
+            width=360,
+            height=200,
+            target=measure.target,
+            target_label=_("Target"),
+        )))
+    return charts_
+
+
 def kpi_report_context(
     programme: Programme, *, year: int | None, today=None
 ) -> dict:
-    """Everything the KPI page and the KPI report PDF print (active language)."""
+    """Everything the KPI page and the KPI report PDF print (active language). The trend
+    per year is for the whole programme only (a one-year report has one year)."""
     results = kpis.programme_kpis(programme, year=year, today=today)
     table = kpis.kpi_table(results)
     budget = kpis.budget_execution(programme, year=year)
+    trend = kpis.kpi_trend(programme, today=today) if year is None else None
     return {
+        "trend": trend,
+        "trend_charts": trend_charts(trend) if trend and trend.measures else [],
         "programme": programme,
         "year": year,
         "results": results,

@@ -16,6 +16,7 @@ import hashlib
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -483,15 +484,29 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
 
 
 def application_render_pdf(*, application_id: int) -> Application:
-    """Render the snapshot of a submitted application to PDF and store it."""
-    from .pdf import html_to_pdf
+    """Render the snapshot of a submitted application to PDF (programme.pdf: tagged, A4,
+    running header and footer) and store it."""
+    from programme.pdf import html_to_pdf
+    from programme.reports import format_brussels
 
-    application = Application.objects.get(pk=application_id)
+    application = Application.objects.select_related("call__programme").get(pk=application_id)
     if not application.snapshot:
         raise ApplicationError(_("This application has no submitted version yet."))
-    with translation.override("nl" if application.abstract_language == "nl" else "en"):
-        html = render_to_string("projects/snapshot_pdf.html", {"s": application.snapshot})
-    pdf = html_to_pdf(html)
+    snapshot = application.snapshot
+    language = "nl" if application.abstract_language == "nl" else "en"
+    with translation.override(language):
+        html = render_to_string(
+            "projects/snapshot_pdf.html",
+            {
+                "s": snapshot,
+                "programme": application.call.programme,
+                "language": language,
+                "document_title": f"{snapshot.get('acronym', '')} — "
+                f"{snapshot.get('receipt_number', '')}",
+                "generated_at": format_brussels(timezone.now()),
+            },
+        )
+    pdf = html_to_pdf(html, base_url=str(settings.BASE_DIR))
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application_id)
         old = application.snapshot_pdf.name if application.snapshot_pdf else None

@@ -241,7 +241,7 @@ def test_leverage_is_company_own_funds_over_government_funds(db):
     assert late.status == KpiStatus.NOT_MET
 
 
-def test_registered_participation_source_feeds_kpis_3_4_5(programme):
+def test_registered_participation_source_feeds_kpis_3_4_5(programme, monkeypatch):
     KpiFactory(programme=programme, number=4, kind=KpiKind.COMPUTED, target=Decimal("1"))
     seen = []
 
@@ -249,11 +249,10 @@ def test_registered_participation_source_feeds_kpis_3_4_5(programme):
         seen.append((prog.pk, year))
         return [participation(1, sme=True)]
 
+    # Put back the source governance registered (not None) so later tests still have it.
+    monkeypatch.setattr(kpis, "_participation_source", kpis._participation_source)
     kpis.register_participation_source(source)
-    try:
-        results = kpis.programme_kpis(programme, year=2020, today=date(2021, 1, 1))
-    finally:
-        kpis.register_participation_source(None)
+    results = kpis.programme_kpis(programme, year=2020, today=date(2021, 1, 1))
 
     assert seen == [(programme.pk, 2020)]
     assert (results[0].status, results[0].value) == (KpiStatus.MET, Decimal(1))

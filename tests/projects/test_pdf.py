@@ -1,5 +1,6 @@
-"""The submitted version as PDF: WeasyPrint through a real Celery worker on Redis, the
-text checked with pdftotext."""
+"""The submitted version as PDF: WeasyPrint (programme.pdf, the app's one way to make a
+PDF) in process and through a real Celery worker on Redis, the text checked with
+pdftotext."""
 
 import subprocess
 import time
@@ -8,7 +9,6 @@ import pytest
 
 from projects import services
 from projects.models import Application
-from projects.pdf import html_to_pdf
 
 from .factories import ready_application
 
@@ -20,11 +20,28 @@ def pdf_text(data: bytes) -> str:
     return result.stdout.decode()
 
 
-def test_html_to_pdf_numbers_pages():
-    pages = "".join(f'<p style="page-break-after: always">page {i}</p>' for i in range(3))
-    data = html_to_pdf(f"<html><body>{pages}</body></html>")
-    footers = [line.strip() for line in pdf_text(data).splitlines() if "/" in line]
-    assert (data[:5], footers) == (b"%PDF-", ["1/3", "2/3", "3/3"])
+@pytest.mark.django_db
+def test_snapshot_pdf_is_tagged_with_running_header_and_page_x_of_y_footer(
+    django_capture_on_commit_callbacks,
+):
+    application = ready_application(abstract_language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(actor=application.created_by, application=application)
+    application.refresh_from_db()
+
+    with application.snapshot_pdf.open("rb") as handle:
+        data = handle.read()
+    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True,
+                          text=False).stdout.decode()
+    pages = int(next(line.split()[-1] for line in info.splitlines()
+                     if line.startswith("Pages:")))
+    text = pdf_text(data)
+    footers = [line.split()[-4:] for line in text.splitlines() if " page " in line]
+    assert pages >= 2
+    assert footers == [["page", str(n), "of", str(pages)] for n in range(1, pages + 1)]
+    assert text.count(application.call.programme.name) == pages  # the running header
+    assert f"{application.acronym} — {application.receipt_number}" in text
+    assert "Tagged:          yes" in info
 
 
 @pytest.mark.worker
