@@ -483,6 +483,20 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
     return application
 
 
+def _brussels_text(value) -> str:
+    """An ISO timestamp of the snapshot as '22 november 2026 19:20 CET' (active language)."""
+    from datetime import datetime
+
+    from programme.reports import format_brussels
+
+    if not value:
+        return ""
+    try:
+        return format_brussels(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
 def application_render_pdf(*, application_id: int) -> Application:
     """Render the snapshot of a submitted application to PDF (programme.pdf: tagged, A4,
     running header and footer) and store it."""
@@ -504,6 +518,9 @@ def application_render_pdf(*, application_id: int) -> Application:
                 "document_title": f"{snapshot.get('acronym', '')} — "
                 f"{snapshot.get('receipt_number', '')}",
                 "generated_at": format_brussels(timezone.now()),
+                # The snapshot keeps ISO timestamps; the reader gets Brussels time.
+                "submitted_at": _brussels_text(snapshot.get("submitted_at")),
+                "completed_at": _brussels_text(snapshot.get("completed_at")),
             },
         )
     pdf = html_to_pdf(html, base_url=str(settings.BASE_DIR))
