@@ -31,6 +31,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from calls.enums import TieBreak
@@ -139,7 +140,7 @@ def _display(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return number_format(value.normalize())
     return str(value)
 
 
@@ -154,7 +155,7 @@ def parameter_rows(parameters: CallParameters) -> list[tuple[str, str]]:
         if isinstance(value, Decimal) and "(€)" in label:
             shown = kpis.fmt_money(value)
         elif isinstance(value, Decimal):
-            shown = f"{value.normalize():f}"
+            shown = number_format(value.normalize())
         else:
             shown = _display(value)
         rows.append((label[:1].upper() + label[1:], shown))
@@ -379,7 +380,7 @@ def evaluation_data(call: Call, *, viewer=None) -> EvaluationData:
 
 
 def _score_label(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return number_format(value.normalize())
 
 
 def distribution_chart(data: EvaluationData):
