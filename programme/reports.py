@@ -468,9 +468,10 @@ def kpi_csv(table: kpis.KpiTable) -> str:
 
 def kpi_xlsx(
     *, table: kpis.KpiTable, results: list[kpis.KpiResult], budget: kpis.BudgetExecution,
-    title: str,
+    title: str, trend: kpis.KpiTrend | None = None,
 ) -> bytes:
-    """The KPI table, the budget execution and every KPI's source rows as a workbook."""
+    """The KPI table, the budget execution, the trend per year (whole programme) and
+    every KPI's source rows as a workbook."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -509,6 +510,19 @@ def kpi_xlsx(
             cell.number_format = money
     for letter, width in zip("ABCDEFGH", (8, 44, 40, 30, 16, 16, 16, 16), strict=True):
         sheet.column_dimensions[letter].width = width
+
+    if trend is not None and trend.measures:
+        sheet = workbook.create_sheet(_("Trend per year")[:31])
+        sheet.append([_("Year"), *(f"{m.label} (KPI {m.kpi_number})" for m in trend.measures)])
+        for cell in sheet[1]:
+            cell.font = bold
+        for year, cells in trend.rows:
+            sheet.append([year, *(c.value for c in cells)])
+        sheet.append([_("Target"), *(m.target for m in trend.measures)])
+        sheet.cell(row=sheet.max_row, column=1).font = bold
+        sheet.column_dimensions["A"].width = 10
+        for index in range(len(trend.measures)):
+            sheet.column_dimensions[chr(ord("B") + index)].width = 26
 
     sheet = workbook.create_sheet(_("Sources")[:31])
     for result in results:

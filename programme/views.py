@@ -327,6 +327,7 @@ def kpi_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
                 results=context["results"],
                 budget=context["budget"],
                 title=title,
+                trend=context.get("trend"),
             ),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

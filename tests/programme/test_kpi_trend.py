@@ -219,6 +219,26 @@ def test_whole_programme_pdf_prints_the_trend_and_one_year_pdf_does_not(programm
     assert "Trend per year" not in text(2020)
 
 
+def test_kpi_workbook_has_the_same_trend_as_the_page(client, programme):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(ProgrammeManagerFactory())
+    client.cookies["django_language"] = "en"
+
+    response = client.get(reverse("kpi_export", args=[programme.pk, "xlsx"]))
+
+    sheet = load_workbook(io.BytesIO(response.content))["Trend per year"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][1:] == ("Calls opened (KPI 1)", "SME share by number (KPI 3)",
+                           "SME share by budget (KPI 3)",
+                           "Unique companies (lowest call) (KPI 4)", "Leverage (KPI 5)")
+    for year, *values in rows[1:3]:
+        assert [Decimal(str(v)) for v in values] == EXPECTED[year]
+    assert rows[3] == ("Target", 1, 30, 30, 15, 200)
+
+
 # --- The chart's target line -------------------------------------------------------------------
 
 
