@@ -14,3 +14,12 @@ class GovernanceConfig(AppConfig):
 
         # KPIs 3, 4, 5 come from the funded decisions (programme.kpis' docstring).
         kpis.register_participation_source(funded_participations)
+
+        # The call evaluation report: its generator and download check register on
+        # import; its request form appears on the reports page.
+        from programme import reports
+
+        from .evaluation_report import evaluation_report_html  # noqa: F401
+        from .forms_reports import EvaluationReportForm
+
+        reports.register_report_form(EvaluationReportForm.kind, EvaluationReportForm)

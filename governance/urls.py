@@ -47,3 +47,11 @@ urlpatterns += [
     path("decisions/<int:pk>/decline/", views_decisions.decision_decline, name="decision_decline"),
     path("letters/<int:pk>/", views_decisions.letter_download, name="letter_download"),
 ]
+
+# Exports of the call evaluation (views_reports.py); the PDF report is made by a worker.
+from . import views_reports  # noqa: E402
+
+urlpatterns += [
+    path("calls/<int:pk>/evaluation/export/<str:fmt>/", views_reports.evaluation_export,
+         name="evaluation_export"),
+]

@@ -80,6 +80,8 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     if any(r.decision is not None and r.decision.declined_at for r in result.rows):
         context["suggestion"] = selection.best_reserve_that_fits(result)
     context["can_close"] = request.user.has_perm("governance.record_decision")
+    context["can_report"] = request.user.has_perm("programme.view_reports")
+    context["can_request_report"] = request.user.has_perm("programme.request_report")
     return render(request, "governance/decisions/ranking.html", context)
 
 

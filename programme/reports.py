@@ -19,8 +19,9 @@ checksum is always the one of the file on disk.
 Known limits: the atomic rename needs MEDIA_ROOT on a local file system (the default
 FileSystemStorage); a worker that dies mid-render leaves the row "running" until the
 redelivered task claims it (Redis redelivers after its visibility timeout, 1 hour by
-default). Only the KPI report has a generator; the evaluation app registers the
-call-evaluation report with `register_report_generator`.
+default). Kinds of report plug in with `register_report_generator` (the KPI report
+below; the call evaluation report in governance.evaluation_report), and optionally a
+request form (`register_report_form`) and a download check (`register_report_access`).
 """
 
 import csv
@@ -33,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -77,6 +79,8 @@ def report_download_name(report: GeneratedReport, programme_code: str = "") -> s
     """The file name the browser saves, e.g. kpi-report-gg-2019-2020-nl.pdf."""
     params = report.parameters
     parts = [report.kind.replace("_", "-"), "report", programme_code or "programme"]
+    if params.get("call"):
+        parts.append(f"call-{params['call']}")
     parts.append(str(params.get("year") or "all"))
     parts.append(params.get("language") or "nl")
     return "-".join(parts) + ".pdf"
@@ -100,6 +104,43 @@ def register_report_generator(kind: str, generator: Generator) -> None:
     GENERATORS[kind] = generator
 
 
+# Who may download a report beyond the view_reports permission: kind → function(user,
+# reports) returning the ids of those reports the user may download (one query for a
+# whole list). The call evaluation report keeps a person with a conflict of interest in
+# the call from reading a report somebody else asked for.
+AccessFilter = Callable[[User, list[GeneratedReport]], set[int]]
+ACCESS: dict[str, AccessFilter] = {}
+# The form that asks for a kind of report on the reports page: kind → form class whose
+# cleaned_data["parameters"] are clean_parameters' result (KPI: programme.reports_forms).
+REQUEST_FORMS: dict[str, type] = {}
+
+
+def register_report_access(kind: str, access: AccessFilter) -> None:
+    ACCESS[kind] = access
+
+
+def register_report_form(kind: str, form_class: type) -> None:
+    REQUEST_FORMS[kind] = form_class
+
+
+def mark_downloadable(user: User, report_list: list[GeneratedReport]) -> list[GeneratedReport]:
+    """Set `report.may_download` on each report (one query per kind with a check)."""
+    allowed: set[int] = set()
+    by_kind: dict[str, list[GeneratedReport]] = {}
+    for report in report_list:
+        by_kind.setdefault(report.kind, []).append(report)
+    for kind, some in by_kind.items():
+        access = ACCESS.get(kind)
+        allowed |= {r.pk for r in some} if access is None else access(user, some)
+    for report in report_list:
+        report.may_download = report.pk in allowed
+    return report_list
+
+
+def may_download(user: User, report: GeneratedReport) -> bool:
+    return mark_downloadable(user, [report])[0].may_download
+
+
 def clean_parameters(*, kind: str, parameters: dict) -> dict:
     """The parameters of a request, checked and normalised; raises ValidationError with
     a message the form can show."""
@@ -120,11 +161,18 @@ def clean_parameters(*, kind: str, parameters: dict) -> dict:
     language = parameters.get("language") or "nl"
     if language not in LANGUAGES:
         raise ValidationError(_("Reports are made in Dutch or English."))
+    call = parameters.get("call") or None
+    if kind == ReportKind.CALL_EVALUATION:
+        call_model = apps.get_model("calls", "Call")
+        found = call_model.objects.filter(pk=call, programme=programme).first()
+        if found is None:
+            raise ValidationError(_("Choose a call of this programme."))
+        call, year = found.pk, found.programme_year.year
     return {
         "programme": programme.pk,
         "year": year,
         "language": language,
-        "call": parameters.get("call") or None,
+        "call": call,
     }
 
 

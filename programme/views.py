@@ -335,11 +335,17 @@ def kpi_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def _with_programmes(report_list: list[GeneratedReport]) -> list[GeneratedReport]:
-    """Attach `programme` (from the parameters) to each report: one query for all."""
+    """Attach `programme` and `call` (from the parameters) to each report: one query
+    for all programmes, one for all calls."""
+    from django.apps import apps
+
     ids = {r.parameters.get("programme") for r in report_list} - {None}
     programmes = Programme.objects.in_bulk(ids)
+    call_ids = {r.parameters.get("call") for r in report_list} - {None}
+    calls = apps.get_model("calls", "Call").objects.in_bulk(call_ids) if call_ids else {}
     for report in report_list:
         report.programme = programmes.get(report.parameters.get("programme"))
+        report.call = calls.get(report.parameters.get("call"))
     return report_list
 
 
@@ -348,37 +354,55 @@ REPORT_HISTORY_LIMIT = 100
 
 @permission_required("programme.view_reports")
 def report_list(request: HttpRequest) -> HttpResponse:
-    """The history of generated reports and the form to request a KPI report."""
+    """The history of generated reports and the forms to request one of each kind (the
+    KPI report here; other apps register theirs, e.g. the call evaluation report). A
+    POST names its kind; only that form is bound, so a refused request keeps its input."""
     can_request = request.user.has_perm("programme.request_report")
     if request.method == "POST" and not can_request:
         raise PermissionDenied
-    form = None
+    request_forms = []
     if can_request:
-        initial = {"language": request.user.language or (get_language() or "nl")[:2]}
+        language = request.user.language or (get_language() or "nl")[:2]
+        initial = {"language": language}
         programme_id = request.GET.get("programme", "")
         if programme_id.isdigit():
             initial["programme"] = int(programme_id)
         year = request.GET.get("year", "")
         if year.isdigit():
             initial["year"] = int(year)
-        form = KpiReportForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            reports.report_request(
-                actor=request.user,
-                kind=ReportKind.KPI,
-                parameters=form.cleaned_data["parameters"],
-            )
-            messages.success(
-                request, _("The report is being made; its row below shows the progress.")
-            )
-            return redirect("report_list")
-    history = _with_programmes(
-        list(GeneratedReport.objects.select_related("requested_by")[:REPORT_HISTORY_LIMIT])
+        posted = request.POST.get("kind", ReportKind.KPI) if request.method == "POST" else None
+        kinds = [(ReportKind.KPI, KpiReportForm, initial)]
+        call_id = request.GET.get("call", "")
+        other_initial = {"language": language, **({"call": int(call_id)} if call_id.isdigit() else {})}
+        kinds += [(kind, form_class, other_initial)
+                  for kind, form_class in reports.REQUEST_FORMS.items()]
+        for kind, form_class, form_initial in kinds:
+            form = form_class(request.POST if posted == kind else None, initial=form_initial)
+            form.kind, form.title = kind, getattr(form_class, "title", _("Request a KPI report"))
+            request_forms.append(form)
+            if posted == kind and form.is_valid():
+                reports.report_request(
+                    actor=request.user, kind=kind, parameters=form.cleaned_data["parameters"]
+                )
+                messages.success(
+                    request, _("The report is being made; its row below shows the progress.")
+                )
+                return redirect("report_list")
+    history = reports.mark_downloadable(
+        request.user,
+        _with_programmes(
+            list(GeneratedReport.objects.select_related("requested_by")[:REPORT_HISTORY_LIMIT])
+        ),
     )
     return render(
         request,
         "programme/reports/report_list.html",
-        {"form": form, "reports": history, "limit": REPORT_HISTORY_LIMIT},
+        {
+            "form": request_forms[0] if request_forms else None,
+            "request_forms": request_forms[1:],
+            "reports": history,
+            "limit": REPORT_HISTORY_LIMIT,
+        },
     )
 
 
@@ -386,7 +410,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One row of the history table; htmx polls it while the report is being made."""
     report = get_object_or_404(GeneratedReport.objects.select_related("requested_by"), pk=pk)
-    _with_programmes([report])
+    reports.mark_downloadable(request.user, _with_programmes([report]))
     return render(request, "programme/reports/_report_row.html", {"report": report})
 
 
@@ -394,6 +418,8 @@ def report_row(request: HttpRequest, pk: int) -> HttpResponse:
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     """The report's PDF, for those who may see reports; 404 until it is made."""
     report = get_object_or_404(GeneratedReport, pk=pk, state=ReportState.DONE)
+    if not reports.may_download(request.user, report):
+        raise Http404("conflict of interest in the report's call")
     if not report.file or not report.file.storage.exists(report.file.name):
         raise Http404("file missing")
     programme = Programme.objects.filter(pk=report.parameters.get("programme")).first()

@@ -8,6 +8,7 @@ input and call services; they hold no rules.
 """
 
 import csv
+from decimal import Decimal
 from functools import wraps
 from io import BytesIO
 
@@ -16,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,7 +44,7 @@ from .forms import (
     PartnerForm,
     form_data_for_draft,
 )
-from .models import Application, Attachment, Partner
+from .models import Application, Attachment, BudgetEntry, Partner
 from .services import ApplicationError
 
 
@@ -690,17 +691,84 @@ EXPORT_COLUMNS = [
 ]
 
 
+PARTNER_COLUMNS = [
+    gettext_lazy("Receipt number"), gettext_lazy("Acronym"), gettext_lazy("Organisation"),
+    gettext_lazy("Enterprise number"), gettext_lazy("Kind"), gettext_lazy("Size class"),
+    gettext_lazy("Part"), gettext_lazy("Coordinator"), gettext_lazy("Total cost (€)"),
+]
+BUDGET_COLUMNS = [
+    gettext_lazy("Receipt number"), gettext_lazy("Acronym"), gettext_lazy("Organisation"),
+    gettext_lazy("Year"), gettext_lazy("Cost category"), gettext_lazy("Activity"),
+    gettext_lazy("Amount (€)"),
+]
+EXPORT_TABLES = ("applications", "partners", "budget")
+
+
+def export_tables(applications) -> dict[str, tuple[list[str], list[list]]]:
+    """The applications, their partners and their budget lines as (header, rows), in the
+    list's order: three queries whatever the number of applications."""
+    applications = list(applications)
+    by_id = {a.pk: a for a in applications}
+    partners = list(
+        Partner.objects.filter(application_id__in=by_id)
+        .select_related("organisation")
+        .annotate(cost=Sum("budget_entries__amount"))
+        .order_by("application_id", "-is_coordinator", "pk")
+    )
+    order = {a.pk: i for i, a in enumerate(applications)}
+    partners.sort(key=lambda p: order[p.application_id])
+    entries = list(
+        BudgetEntry.objects.filter(partner__application_id__in=by_id)
+        .select_related("partner__organisation")
+        .order_by("partner__application_id", "partner_id", "year", "category", "activity")
+    )
+    entries.sort(key=lambda e: order[e.partner.application_id])
+    yes, no = _("yes"), _("no")
+    return {
+        "applications": (
+            [str(label) for label, _column in EXPORT_COLUMNS],
+            [[column(a) for _label, column in EXPORT_COLUMNS] for a in applications],
+        ),
+        "partners": (
+            [str(label) for label in PARTNER_COLUMNS],
+            [
+                [
+                    by_id[p.application_id].receipt_number, by_id[p.application_id].acronym,
+                    p.organisation.name, p.organisation.enterprise_number_display,
+                    p.organisation.get_kind_display(), p.organisation.get_sme_class_display(),
+                    p.get_part_display(), yes if p.is_coordinator else no, p.cost or Decimal("0"),
+                ]
+                for p in partners
+            ],
+        ),
+        "budget": (
+            [str(label) for label in BUDGET_COLUMNS],
+            [
+                [
+                    by_id[e.partner.application_id].receipt_number,
+                    by_id[e.partner.application_id].acronym, e.partner.organisation.name,
+                    e.year, e.get_category_display(), e.get_activity_display(), e.amount,
+                ]
+                for e in entries
+            ],
+        ),
+    }
+
+
 @permission_required("projects.list_submitted")
 def admissibility_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered list as CSV or XLSX (same filters and order as the page)."""
-    rows = [
-        [column(a) for _label, column in EXPORT_COLUMNS] for a in _submitted_queryset(request).qs
-    ]
-    header = [str(label) for label, _column in EXPORT_COLUMNS]
+    """The filtered list as CSV or XLSX (same filters and order as the page). The XLSX
+    has three sheets: applications, partners, budget lines; the CSV gives one of them
+    (`?table=partners`, `?table=budget`, default the applications)."""
+    tables = export_tables(_submitted_queryset(request).qs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
+        table = request.GET.get("table", "applications")
+        if table not in EXPORT_TABLES:
+            raise Http404("unknown table")
+        header, rows = tables[table]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{table}-{stamp}.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
         writer = csv.writer(response, delimiter=";")
         writer.writerow(header)
@@ -711,14 +779,18 @@ def admissibility_export(request: HttpRequest, fmt: str) -> HttpResponse:
         from openpyxl.styles import Font
 
         workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "applications"
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
         bold = Font(bold=True)
-        for cell in sheet[1]:
-            cell.font = bold
+        titles = {"applications": _("Applications"), "partners": _("Partners"),
+                  "budget": _("Budget")}
+        for index, (name, (header, rows)) in enumerate(tables.items()):
+            sheet = workbook.active if index == 0 else workbook.create_sheet()
+            sheet.title = titles[name][:31]
+            sheet.append(header)
+            for row in rows:
+                sheet.append(row)
+            for cell in sheet[1]:
+                cell.font = bold
+            sheet.freeze_panes = "A2"
         buffer = BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

@@ -248,6 +248,8 @@ MATRIX = [
     # --- KPI page and reports (programme manager, staff, steering group only) -------------
     Row("kpi_overview", lambda w: {"pk": w.programme.pk}, ok={S, PM, SG, AD}),
     Row("kpi_export", lambda w: {"pk": w.programme.pk, "fmt": "csv"}, ok={S, PM, SG, AD}),
+    Row("evaluation_export", lambda w: {"pk": w.evaluation_call.pk, "fmt": "csv"},
+        ok={S, PM, SG, AD}),
     Row("report_list", ok={S, PM, SG, AD}),
     Row("report_row", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
     Row("report_download", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),

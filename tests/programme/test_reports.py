@@ -127,7 +127,7 @@ def test_report_for_one_year_prints_that_year_only(programme, manager):
     ],
 )
 def test_report_request_refuses_bad_parameters(programme, manager, parameters, message):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         reports.report_request(
             actor=manager, kind=ReportKind.KPI,
             parameters={"programme": programme.pk, "language": "nl", **parameters},
@@ -151,8 +151,10 @@ def test_report_request_in_process_failure_marks_the_report_failed(
     assert report.error_message.startswith(("FileExistsError", "NotADirectoryError"))
 
 
-def test_report_request_refuses_a_kind_without_generator(programme, manager):
-    with pytest.raises(ValidationError) as error:
+def test_report_request_refuses_a_kind_without_generator(programme, manager, monkeypatch):
+    monkeypatch.delitem(reports.GENERATORS, ReportKind.CALL_EVALUATION)
+
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         reports.report_request(actor=manager, kind=ReportKind.CALL_EVALUATION,
                                parameters={"programme": programme.pk})
 
@@ -252,7 +254,8 @@ def test_task_does_not_retry_when_the_programme_is_gone(manager, db):
     report = request_kpi_report(manager, programme)
     programme.delete()
 
-    result = generate_report.apply(kwargs={"report_id": report.pk}, throw=False)
+    with translation.override("en"):  # the reason is stored in the worker's language
+        result = generate_report.apply(kwargs={"report_id": report.pk}, throw=False)
 
     report.refresh_from_db()
     assert (report.state, report.attempts) == (ReportState.FAILED, 1)

@@ -301,6 +301,45 @@ def test_staff_list_filters_search_sort_and_exports(client, staff_user):
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [a.acronym for a in apps]
 
 
+def test_exports_of_partners_and_budget_lines_add_up_to_the_applications(client, staff_user):
+    call = CallFactory()
+    apps = submitted(2, call)
+    client.force_login(staff_user)
+
+    workbook = load_workbook(BytesIO(client.get(reverse("admissibility_export", args=["xlsx"])).content))
+    partners_csv = client.get(reverse("admissibility_export", args=["csv"]), {"table": "partners"})
+    budget_csv = client.get(reverse("admissibility_export", args=["csv"]), {"table": "budget"})
+
+    assert workbook.sheetnames == ["Applications", "Partners", "Budget"]
+    applications = list(workbook["Applications"].iter_rows(min_row=2, values_only=True))
+    partners = list(workbook["Partners"].iter_rows(min_row=2, values_only=True))
+    budget = list(workbook["Budget"].iter_rows(min_row=2, values_only=True))
+    assert len(partners) == sum(a.partners.count() for a in apps)
+    cost_by_partner = {}
+    for receipt, _acronym, organisation, *_rest, amount in budget:
+        key = (receipt, organisation)
+        cost_by_partner[key] = cost_by_partner.get(key, 0) + amount
+    assert {(p[0], p[2]): p[8] for p in partners} == pytest.approx(cost_by_partner)
+    for application in applications:  # the partners' cost adds up to the application's
+        receipt, total_cost = application[0], application[6]
+        assert sum(p[8] for p in partners if p[0] == receipt) == pytest.approx(float(total_cost))
+    partner_lines = partners_csv.content.decode("utf-8-sig").strip().splitlines()
+    budget_lines = budget_csv.content.decode("utf-8-sig").strip().splitlines()
+    assert (len(partner_lines), len(budget_lines)) == (len(partners) + 1, len(budget) + 1)
+    assert client.get(reverse("admissibility_export", args=["csv"]),
+                      {"table": "secrets"}).status_code == 404
+
+
+def test_export_query_count_does_not_grow_with_the_applications(client, staff_user):
+    call = CallFactory()
+    client.force_login(staff_user)
+    submitted(1, call)
+    url = reverse("admissibility_export", args=["xlsx"])
+    one = _count_queries(client, url)
+    submitted(3, call)
+    assert _count_queries(client, url) == one
+
+
 def test_admissibility_form_completion_requested(client, staff_user):
     application = submitted(1, CallFactory())[0]
     client.force_login(staff_user)
