@@ -1,82 +1,95 @@
-"""Benchmark: the KPI report of the demo programme, as the worker makes it.
+"""Benchmark: the PDF reports as the worker makes them (programme.reports.report_generate:
+the generator's HTML, then programme.pdf.render_pdf with base_url=BASE_DIR).
 
-`run(ctx)` expects Django set up on a bench database with `seed_demo` loaded (the
-harness does both; `ctx` may be None to skip the HTTP part). It times the steps of one report (KPIs and budget queries, HTML,
-WeasyPrint layout and PDF) and measures peak Python memory (tracemalloc, in a second
-run so tracing does not slow the timed one) and the process's peak RSS. It writes no
-report row and no file: the measured functions are the ones report_generate calls.
-With the harness's `ctx` it also loads the KPI page and the reports page over HTTP.
+1. The KPI report of the demo programme (`kpi_report.*`).
+2. The call evaluation report (governance.evaluation_report) of a call with 300
+   admissible applications × 5 reviews × 4 criteria and consensus, made and deleted by
+   bench_decisions._make_call / _delete_call (`evaluation_report_300.*`); skipped with a
+   reason while the function is not there.
+3. The KPI report of a large programme: 60 calls, 3,000 applications of 3–5 partners,
+   a third funded (tests/bench/large_programme.py; built, measured, deleted), with its
+   ratio to the demo programme's report of the same run (`kpi_report_large.*`).
+
+For each report: the HTML time (split at the generator's progress steps into data and
+template time), the PDF time, the total, pages, size and SQL queries; the peak Python
+memory (tracemalloc, in a second run so tracing does not slow the timed one); and the
+peak RSS of a fresh process that makes only that report (`child_peak_rss_mb`, with
+`child_rss_after_setup_mb` = that process after django.setup(), before the report).
+`process_max_rss_mb` is this bench process's high-water mark (every report and the
+data building together). With the harness's `ctx` it also loads the KPI page and the
+reports page over HTTP. It writes no report row and no file.
+
+The order matters: the 300-application call is made before the large programme exists
+(_make_call picks organisations by kind from the whole registry), and the large
+programme is deleted before the function returns, so no other module sees its rows.
 """
 
 import resource
-import time
-import tracemalloc
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
-
-from programme import reports
 from programme.demo import PROGRAMME_CODE
 from programme.models import Programme
-from programme.pdf import render_pdf
-
-
-def _one_report(programme: Programme, language: str) -> dict:
-    started = time.perf_counter()
-    with translation.override(language), CaptureQueriesContext(connection) as queries:
-        context = reports.kpi_report_context(programme, year=None)
-    computed = time.perf_counter()
-    html = reports.kpi_report_html(
-        programme=programme, year=None, language=language, generated_at=timezone.now()
-    )
-    rendered = time.perf_counter()
-    pdf = render_pdf(html)
-    finished = time.perf_counter()
-    return {
-        "kpis": len(context["results"]),
-        "queries": len(queries),
-        "compute_s": computed - started,
-        "html_s": rendered - computed,
-        "pdf_s": finished - rendered,
-        "total_s": finished - started,
-        "pages": pdf.page_count,
-        "bytes": len(pdf.content),
-    }
-
+from tests.bench import large_programme, report_measure
+from tests.bench.bench_decisions import _delete_call, _make_call
 
 PM = "programmamanager@demo.icon"
 
 
-def run(ctx=None) -> dict:
-    programme = Programme.objects.get(code=PROGRAMME_CODE)
-    _one_report(programme, "nl")  # warm-up: fonts, templates, WeasyPrint imports
-    timed = _one_report(programme, "nl")
-    english = _one_report(programme, "en")
-    tracemalloc.start()
+def _report_figures(prefix: str, kind: str, pk: int, *, warm_up: bool = False) -> dict:
+    make_html = report_measure.REPORTS[kind](pk, "nl")
+    if warm_up:
+        report_measure.measure(make_html)  # fonts, templates, WeasyPrint imports
+    figures = report_measure.measure(make_html)
+    figures["peak_python_mb"] = report_measure.peak_python_mb(make_html)
+    child = report_measure.child_figures(kind, pk)
+    figures["child_peak_rss_mb"] = child["peak_rss_mb"]
+    figures["child_rss_after_setup_mb"] = child["rss_after_setup_mb"]
+    figures["child_cold_total_ms"] = child["cold_total_ms"]
+    return {f"{prefix}.{key}": value for key, value in figures.items()}
+
+
+def _evaluation_report() -> dict:
     try:
-        _one_report(programme, "nl")
-        _current, peak = tracemalloc.get_traced_memory()
+        from governance import evaluation_report  # noqa: F401
+    except ImportError:
+        return {"evaluation_report_300": "skipped: governance.evaluation_report "
+                                         "(evaluation_report_html) is not on this branch yet"}
+    call = _make_call()
+    try:
+        return _report_figures("evaluation_report_300", "evaluation", call.pk)
     finally:
-        tracemalloc.stop()
+        _delete_call(call)
+
+
+def _large_kpi_report(demo: dict) -> dict:
+    programme = large_programme.build_large_programme()
+    try:
+        figures = _report_figures("kpi_report_large", "kpi", programme.pk)
+    finally:
+        large_programme.delete_large_programme()
+    figures["kpi_report_large.calls"] = large_programme.CALLS
+    figures["kpi_report_large.applications"] = large_programme.APPLICATIONS
+    for key in ("total_ms", "pages", "peak_python_mb", "child_peak_rss_mb"):
+        large, small = figures[f"kpi_report_large.{key}"], demo[f"kpi_report.{key}"]
+        figures[f"kpi_report_large.{key}_ratio_to_demo"] = (
+            round(large / small, 1) if small else None
+        )
+    return figures
+
+
+def run(ctx=None) -> dict:
+    demo = Programme.objects.get(code=PROGRAMME_CODE)
+    figures = _report_figures("kpi_report", "kpi", demo.pk, warm_up=True)
+    english = report_measure.measure(report_measure.kpi_report(demo.pk, "en"))
+    figures["kpi_report.en_total_ms"] = english["total_ms"]
+    figures.update(_evaluation_report())
+    figures.update(_large_kpi_report(figures))
     # ru_maxrss is in kilobytes on Linux.
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures = {
-        "kpi_report_kpis": timed["kpis"],
-        "kpi_report_queries": timed["queries"],
-        "kpi_report_compute_ms": round(timed["compute_s"] * 1000, 1),
-        "kpi_report_html_ms": round(timed["html_s"] * 1000, 1),
-        "kpi_report_pdf_ms": round(timed["pdf_s"] * 1000, 1),
-        "kpi_report_total_ms": round(timed["total_s"] * 1000, 1),
-        "kpi_report_en_total_ms": round(english["total_s"] * 1000, 1),
-        "kpi_report_pages": timed["pages"],
-        "kpi_report_pdf_kb": round(timed["bytes"] / 1024, 1),
-        "kpi_report_peak_python_mb": round(peak / 2**20, 1),
-        "process_max_rss_mb": round(max_rss_mb, 1),
-    }
+    figures["process_max_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
     if ctx is not None:  # the harness's gunicorn server: the KPI page and the reports page
         for name, path in (
-            ("kpi_page", f"/programmes/{programme.pk}/kpis/"),
+            ("kpi_page", f"/programmes/{demo.pk}/kpis/"),
             ("reports_page", "/reports/"),
         ):
             load = ctx.load(path, requests=200, concurrency=8, email=PM)
