@@ -52,6 +52,7 @@ REPORTS_DIR = "reports"
 LANGUAGES = ("nl", "en")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 MAX_ERROR_LENGTH = 2000
+SOURCE_ROWS_SHOWN = 100  # per KPI on the KPI page and in the KPI report
 
 
 class ReportError(Exception):
@@ -414,6 +415,10 @@ def kpi_report_context(
         "table_rows": list(zip(table.rows, (r.status for r in results), strict=True)),
         "budget": budget,
         "chart": budget_chart(budget),
+        # A KPI's source rows grow with the funded projects (thousands in a large
+        # programme): the page and the PDF print the first ones, the XLSX all of them.
+        "source_rows_limit": SOURCE_ROWS_SHOWN,
+        "source_rows_slice": f":{SOURCE_ROWS_SHOWN}",
     }
 
 

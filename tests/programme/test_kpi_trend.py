@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from governance import decisions
 from governance.enums import BodyKind, DecisionOutcome
@@ -237,6 +237,38 @@ def test_kpi_workbook_has_the_same_trend_as_the_page(client, programme):
     for year, *values in rows[1:3]:
         assert [Decimal(str(v)) for v in values] == EXPECTED[year]
     assert rows[3] == ("Target", 1, 30, 30, 15, 200)
+
+
+def test_page_and_pdf_print_the_first_source_rows_and_the_workbook_all(
+    client, programme, monkeypatch
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    monkeypatch.setattr(reports, "SOURCE_ROWS_SHOWN", 2)
+    client.force_login(ProgrammeManagerFactory())
+    client.cookies["django_language"] = "en"
+    context = reports.kpi_report_context(programme, year=None)
+    kpi3 = next(r for r in context["results"] if r.number == 3)
+    assert len(kpi3.rows) > 2  # a funded partner per row
+
+    html = unescape(client.get(reverse("kpi_overview", args=[programme.pk])).content.decode())
+    workbook = load_workbook(io.BytesIO(
+        client.get(reverse("kpi_export", args=[programme.pk, "xlsx"])).content))
+
+    assert f"The first 2 of {len(kpi3.rows)} source rows" in html
+    caption = f"KPI 3: {len(kpi3.rows)} source rows</caption>"
+    table = html[html.index(caption):]
+    body = table[table.index("<tbody>"):table.index("</tbody>")]
+    assert body.count("<tr>") == 2
+    sources = [row for row in workbook["Sources"].iter_rows(values_only=True)]
+    start = next(i for i, row in enumerate(sources) if str(row[0]).startswith("KPI 3:"))
+    end = next(i for i, row in enumerate(sources) if str(row[0]).startswith("KPI 4:"))
+    assert end - start - 3 == len(kpi3.rows)  # title, header, rows, blank line
+    report_html = reports.kpi_report_html(programme=programme, year=None, language="en",
+                                          generated_at=timezone.now())
+    assert f"The first 2 of {len(kpi3.rows)} source rows" in report_html
 
 
 # --- The chart's target line -------------------------------------------------------------------
