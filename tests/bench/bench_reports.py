@@ -64,6 +64,7 @@ def _large_kpi_report(demo: dict) -> dict:
     programme = large_programme.build_large_programme()
     try:
         figures = _report_figures("kpi_report_large", "kpi", programme.pk)
+        figures.update(_kpi_page_in_process(programme.pk, "kpi_page_large"))
     finally:
         large_programme.delete_large_programme()
     figures["kpi_report_large.calls"] = large_programme.CALLS
@@ -74,6 +75,35 @@ def _large_kpi_report(demo: dict) -> dict:
             round(large / small, 1) if small else None
         )
     return figures
+
+
+def _kpi_page_in_process(pk: int, prefix: str) -> dict:
+    """The KPI page of a programme through Django's test client (the large programme
+    exists only inside this module, after the gunicorn server's warm-up): median of 5
+    loads and the query count."""
+    import statistics
+    import time
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from programme.models import User
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_login(User.objects.get(email=PM))
+    path = f"/programmes/{pk}/kpis/"
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return {f"{prefix}.median_ms": round(statistics.median(timings), 1),
+            f"{prefix}.queries": len(queries),
+            f"{prefix}.kb": round(len(response.content) / 1024, 1)}
 
 
 def run(ctx=None) -> dict:
