@@ -480,9 +480,12 @@ FROM_PARTICIPATIONS = {3: sme_involvement, 4: unique_companies_per_call, 5: leve
 
 
 def programme_kpis(
-    programme: Programme, *, year: int | None = None, today: date | None = None
+    programme: Programme, *, year: int | None = None, today: date | None = None,
+    participations: list[Participation] | None = None,
 ) -> list[KpiResult]:
-    """Every KPI of `programme` (whole programme, or one programme year), in number order."""
+    """Every KPI of `programme` (whole programme, or one programme year), in number order.
+    `participations`: that period's funded partners when the caller has them already
+    (fetched here otherwise; computing them is the expensive part)."""
     today = today or timezone.localdate()
     kpis = list(Kpi.objects.filter(programme=programme).order_by("number"))
     records: dict[int, list[MilestoneRecord]] = {}
@@ -490,7 +493,6 @@ def programme_kpis(
         "recorded_by"
     ):
         records.setdefault(record.kpi_id, []).append(record)
-    participations: list[Participation] | None = None
     results = []
     for kpi in kpis:
         if kpi.kind == KpiKind.MILESTONE:
@@ -566,7 +568,10 @@ def _trend_cell(value: Decimal | None, display: str, status: str) -> TrendCell:
     return TrendCell(value=value, display=display if value is not None else "—", status=status)
 
 
-def kpi_trend(programme: Programme, *, today: date | None = None) -> KpiTrend:
+def kpi_trend(
+    programme: Programme, *, today: date | None = None,
+    participations: list[Participation] | None = None,
+) -> KpiTrend:
     """The KPIs that mean something per programme year (1 calls, 3 SME share by number and
     by budget, 4 unique companies, 5 leverage), for each year of `programme`.
 
@@ -604,7 +609,9 @@ def kpi_trend(programme: Programme, *, today: date | None = None) -> KpiTrend:
         Call.objects.filter(programme=programme).values_list("pk", "programme_year__year")
     )
     per_year: dict[int, list[Participation]] = {year: [] for year in years}
-    for p in funded_participations(programme, None):
+    if participations is None:
+        participations = funded_participations(programme, None)
+    for p in participations:
         if call_years.get(p.call_id) in per_year:
             per_year[call_years[p.call_id]].append(p)
 

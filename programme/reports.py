@@ -401,10 +401,17 @@ def kpi_report_context(
 ) -> dict:
     """Everything the KPI page and the KPI report PDF print (active language). The trend
     per year is for the whole programme only (a one-year report has one year)."""
-    results = kpis.programme_kpis(programme, year=year, today=today)
+    # The funded partners once for both the KPIs and the trend (the expensive read).
+    participations = kpis.funded_participations(programme, year)
+    results = kpis.programme_kpis(
+        programme, year=year, today=today, participations=participations
+    )
     table = kpis.kpi_table(results)
     budget = kpis.budget_execution(programme, year=year)
-    trend = kpis.kpi_trend(programme, today=today) if year is None else None
+    trend = (
+        kpis.kpi_trend(programme, today=today, participations=participations)
+        if year is None else None
+    )
     return {
         "trend": trend,
         "trend_charts": trend_charts(trend) if trend and trend.measures else [],
