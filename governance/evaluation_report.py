@@ -20,7 +20,6 @@ Known limits: reviewers' names are not printed (the summaries give the number of
 reviews and the spread); the score distribution counts submitted reviews only.
 """
 
-import csv
 import io
 import math
 from collections import Counter, defaultdict
@@ -45,6 +44,7 @@ from programme.reports import (
     format_brussels,
     register_report_access,
     register_report_generator,
+    rows_csv,
 )
 from projects.enums import ApplicationState
 
@@ -485,24 +485,17 @@ register_report_access(ReportKind.CALL_EVALUATION, downloadable)
 # --- Exports --------------------------------------------------------------------------------
 
 
-def _plain(value, kind: str):
-    if value is None:
-        return ""
+def _plain(value):
+    """Yes/no for a boolean (in the active language); anything else as it is."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return value
 
 
 def scores_csv(table: Table) -> str:
-    """The scores-and-decisions table as CSV (RFC 4180, comma-separated; numbers plain)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.label for c in table.columns])
-    for row in table.rows:
-        writer.writerow(
-            [_plain(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
-        )
-    return buffer.getvalue()
+    """The scores-and-decisions table as CSV (programme.reports.rows_csv)."""
+    return rows_csv([c.label for c in table.columns],
+                    [[_plain(v) for v in row] for row in table.rows])
 
 
 def scores_xlsx(data: EvaluationData, *, title: str) -> bytes:
@@ -524,8 +517,7 @@ def scores_xlsx(data: EvaluationData, *, title: str) -> bytes:
     for cell in sheet[2]:
         cell.font = bold
     for row in table.rows:
-        sheet.append([_plain(v, c.kind) if c.kind == "bool" else v
-                      for v, c in zip(row, table.columns, strict=True)])
+        sheet.append([_plain(v) for v in row])
     for index, column in enumerate(table.columns, start=1):
         if column.kind == "money":
             for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
@@ -563,7 +555,7 @@ def scores_xlsx(data: EvaluationData, *, title: str) -> bytes:
         for partner, figures in summary.partners:
             sheet.append([
                 summary.row.rank, summary.row.application.acronym, partner.organisation.name,
-                partner.organisation.get_kind_display(), _plain(figures.is_sme, "bool"),
+                partner.organisation.get_kind_display(), _plain(figures.is_sme),
                 figures.cost, figures.aid,
             ])
     for row in sheet.iter_rows(min_row=2, min_col=6, max_col=7):

@@ -512,15 +512,16 @@ def conflicts_detect_for_link(*, actor: User | None, link) -> list[ReviewAssignm
         reason = found.get((assignment.application_id, assignment.reviewer_id))
         if reason is None:
             continue
-        declaration, _created = ConflictDeclaration.objects.get_or_create(
-            application_id=assignment.application_id, reviewer_id=assignment.reviewer_id,
-            defaults={"has_conflict": True, "reason": reason, "source": ConflictSource.DETECTED},
+        declaration = ConflictDeclaration.objects.filter(
+            application_id=assignment.application_id, reviewer_id=assignment.reviewer_id
+        ).first() or ConflictDeclaration(
+            application_id=assignment.application_id, reviewer_id=assignment.reviewer_id
         )
-        if not _created and not declaration.has_conflict:
+        if not declaration.has_conflict:  # new, or "no conflict" declared before the link
             declaration.has_conflict = True
             declaration.reason = reason
             declaration.source = ConflictSource.DETECTED
-        audited_save(declaration, actor=actor, reason="conflict detected: organisation link")
+            audited_save(declaration, actor=actor, reason="conflict detected: organisation link")
         was_submitted = assignment.state == AssignmentState.SUBMITTED
         _assignment_transition(assignment, AssignmentState.WITHDRAWN, "conflict_detected")
         audited_save(

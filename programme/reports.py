@@ -468,14 +468,20 @@ def _kpi_generator(report: GeneratedReport, progress: Progress) -> str:
 register_report_generator(ReportKind.KPI, _kpi_generator)
 
 
-def kpi_csv(table: kpis.KpiTable) -> str:
-    """The KPI table as CSV (RFC 4180, comma-separated; values unformatted)."""
+def rows_csv(header, rows) -> str:
+    """A table as CSV (RFC 4180, comma-separated; values unformatted, None empty): the
+    KPI export and the evaluation exports."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.label for c in table.columns])
-    for row in table.rows:
+    writer.writerow(header)
+    for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     return buffer.getvalue()
+
+
+def kpi_csv(table: kpis.KpiTable) -> str:
+    """The KPI table as CSV."""
+    return rows_csv([c.label for c in table.columns], table.rows)
 
 
 def kpi_xlsx(
