@@ -25,7 +25,4 @@ urlpatterns = [
     path("calls/manage/<int:pk>/envelopes/new/", views.envelope_create, name="envelope_create"),
     path("envelopes/<int:pk>/", views.envelope_detail, name="envelope_detail"),
     path("envelopes/<int:pk>/edit/", views.envelope_edit, name="envelope_edit"),
-    # Budget
-    path("budget/", views.budget_index, name="budget_index"),
-    path("budget/<int:pk>/", views.budget_year, name="budget_year"),
 ]

@@ -14,21 +14,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, F, Sum, Value, When
+from django.db.models import Case, F, Sum, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from programme import kpis
 from programme.access import permission_required
-from programme.enums import BudgetLineKind
-from programme.models import BudgetLine, ProgrammeYear
+from programme.models import ProgrammeYear
 from programme.views import programme_history
 
-from . import domain, services
+from . import domain, selectors, services
 from .enums import CallState, LedgerEntryKind
 from .forms import (
     CallForm,
@@ -444,7 +443,7 @@ def envelope_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "calls/envelope_form.html",
-        {"form": form, "call": call, "year": _year_overview(call.programme_year)},
+        {"form": form, "call": call, "year": selectors.year_overview(call.programme_year)},
     )
 
 
@@ -533,81 +532,3 @@ def _apply_movement(request: HttpRequest, envelope: Envelope, data: dict) -> Non
     }[kind]
     extra = {"from_reservation": data["from_reservation"]} if kind == LedgerEntryKind.COMMIT else {}
     operation(envelope=envelope, reference=data["reference"], **common, **extra)
-
-
-# --- Budget ---------------------------------------------------------------------------------
-
-
-def _year_overview(year: ProgrammeYear) -> dict:
-    line = BudgetLine.objects.filter(
-        programme_year=year, kind=BudgetLineKind.PROJECT_BUDGET
-    ).aggregate(total=Sum("amount"))["total"] or ZERO
-    totals = Envelope.objects.filter(call__programme_year=year).aggregate(
-        amount=Sum("amount"), committed=Sum("committed"), reserved=Sum("reserved")
-    )
-    amount = totals["amount"] or ZERO
-    committed = totals["committed"] or ZERO
-    reserved = totals["reserved"] or ZERO
-    return {
-        "year": year,
-        "budget_line": line,
-        "envelopes": amount,
-        "unallocated": line - amount,
-        "committed": committed,
-        "reserved": reserved,
-        "available": amount - committed - reserved,
-    }
-
-
-@permission_required("calls.view_budget")
-def budget_index(request: HttpRequest) -> HttpResponse:
-    years = ProgrammeYear.objects.select_related("programme").order_by("programme", "year")
-    lines = dict(
-        BudgetLine.objects.filter(kind=BudgetLineKind.PROJECT_BUDGET)
-        .values("programme_year")
-        .annotate(total=Sum("amount"))
-        .values_list("programme_year", "total")
-    )
-    envelopes = {
-        row["call__programme_year"]: row
-        for row in Envelope.objects.values("call__programme_year").annotate(
-            amount=Sum("amount"), committed=Sum("committed"), reserved=Sum("reserved"),
-            count=Count("pk"),
-        )
-    }
-    rows = []
-    for year in years:
-        env = envelopes.get(year.pk, {})
-        amount = env.get("amount") or ZERO
-        committed = env.get("committed") or ZERO
-        reserved = env.get("reserved") or ZERO
-        rows.append(
-            {
-                "year": year,
-                "budget_line": lines.get(year.pk) or ZERO,
-                "envelopes": amount,
-                "count": env.get("count", 0),
-                "committed": committed,
-                "available": amount - committed - reserved,
-            }
-        )
-    return render(request, "calls/budget_index.html", {"rows": rows})
-
-
-@permission_required("calls.view_budget")
-def budget_year(request: HttpRequest, pk: int) -> HttpResponse:
-    year = get_object_or_404(ProgrammeYear.objects.select_related("programme"), pk=pk)
-    envelopes = (
-        Envelope.objects.filter(call__programme_year=year)
-        .select_related("call", "action_domain")
-        .order_by("call__deadline", "name_nl")
-    )
-    context = {
-        "overview": _year_overview(year),
-        "envelopes": envelopes,
-        "lines": BudgetLine.objects.filter(programme_year=year, kind=BudgetLineKind.PROJECT_BUDGET),
-        # From the funded projects (the governance app's source of programme.kpis); None
-        # until decisions exist, and the page says so instead of showing a made-up figure.
-        "sme_share": kpis.sme_share_of_aid(kpis.funded_participations(year.programme, year.year)),
-    }
-    return render(request, "calls/budget_year.html", context)

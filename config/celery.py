@@ -14,3 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("icon")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The governance app keeps one tasks module per package.
+app.autodiscover_tasks(
+    ["governance.review", "governance.decisions", "governance.reports"]
+)

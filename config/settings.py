@@ -195,7 +195,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 15 * 60.0,
     },
     "governance-review-reminders": {
-        "task": "governance.tasks.send_review_reminders",
+        "task": "governance.review.tasks.send_review_reminders",
         "schedule": 15 * 60.0,
     },
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from governance.urls import root_urlpatterns as governance_root_urlpatterns
 from programme.views import PasswordResetView
 
 accounts = [
@@ -33,4 +34,5 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("programme.urls")),
     path("", include("calls.urls")),
+    path("", include(governance_root_urlpatterns)),
 ]

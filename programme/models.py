@@ -11,7 +11,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, gettext_lazy as _, pgettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import domain
@@ -441,7 +442,7 @@ class MilestoneRecord(models.Model):
 
 # --- Generated reports (KPI and evaluation reports made by the Celery worker) ---------------
 # The choices live beside the model rather than in enums.py so that this section can be
-# appended without touching the rest of the app; programme.reports owns every write.
+# appended without touching the rest of the app; governance.reports.services owns every write.
 
 
 class ReportKind(models.TextChoices):
@@ -461,7 +462,7 @@ class GeneratedReport(models.Model):
 
     `parameters` holds what the requester chose: {"programme": id, "year": int or null,
     "language": "nl"/"en", "call": id or null}. The file lives under MEDIA_ROOT/reports/
-    with a name derived from the id (programme.reports.report_file_name), so a task that
+    with a name derived from the id (governance.reports.domain.report_file_name), so a task that
     is delivered twice still leaves exactly one file; it is only served by the
     permission-checked download view.
     """

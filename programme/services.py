@@ -111,27 +111,15 @@ def organisation_save(
     return organisation
 
 
-# Called in the transaction of every new organisation link: the governance app withdraws
-# review assignments that the link turns into a conflict of interest (registered in
-# GovernanceConfig.ready(); programme does not import governance).
-LINK_LISTENERS: list = []
-
-
-def register_link_listener(listener) -> None:
-    if listener not in LINK_LISTENERS:
-        LINK_LISTENERS.append(listener)
-
-
 @transaction.atomic
 def organisation_link_create(
     *, actor: User, organisation: Organisation, other: Organisation, kind: LinkKind, note: str = ""
 ) -> OrganisationLink:
-    """Record that two enterprises are partner or linked enterprises (audited), then let
-    the listeners act on it in the same transaction (conflicts of interest)."""
+    """Record that two enterprises are partner or linked enterprises (audited). Staff
+    record links through governance.review.services.organisation_link_record, which
+    also withdraws the review assignments the link turns into a conflict of interest."""
     link = OrganisationLink(organisation=organisation, other=other, kind=kind, note=note)
     audited_save(link, actor=actor, reason=f"link {kind}")
-    for listener in LINK_LISTENERS:
-        listener(actor=actor, link=link)
     return link
 
 

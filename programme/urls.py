@@ -13,17 +13,4 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
-    path(
-        "organisations/<int:pk>/links/new/",
-        views.organisation_link_create,
-        name="organisation_link_create",
-    ),
-]
-
-urlpatterns += [
-    path("programmes/<int:pk>/kpis/", views.kpi_overview, name="kpi_overview"),
-    path("programmes/<int:pk>/kpis/export/<str:fmt>/", views.kpi_export, name="kpi_export"),
-    path("reports/", views.report_list, name="report_list"),
-    path("reports/<int:pk>/row/", views.report_row, name="report_row"),
-    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]

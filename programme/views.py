@@ -8,12 +8,13 @@ from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import domain, services
 from .access import login_required, permission_required
 from .enums import KpiKind, OrganisationKind, Role, SmeClass
-from .forms import MilestoneForm, OrganisationForm, OrganisationLinkForm
+from .forms import MilestoneForm, OrganisationForm
 from .models import (
     BudgetLine,
     Kpi,
@@ -237,21 +238,6 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required("programme.add_organisationlink")
-def organisation_link_create(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, pk=pk)
-    form = OrganisationLinkForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        services.organisation_link_create(
-            actor=request.user, organisation=organisation, **form.cleaned_data
-        )
-        messages.success(request, _("Link recorded."))
-        return redirect("organisation_detail", pk=organisation.pk)
-    return render(
-        request, "programme/organisation_link_form.html", {"form": form, "organisation": organisation}
-    )
-
-
 # --- Accounts ------------------------------------------------------------------------------
 
 
@@ -275,158 +261,3 @@ class QueuedPasswordResetForm(PasswordResetForm):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
     template_name = "registration/password_reset.html"
-
-
-# --- KPI page and generated reports ----------------------------------------------------------
-# Imported here, not at the top, so that this section merges as one appended block.
-from django.utils.translation import get_language  # noqa: E402
-
-from . import reports  # noqa: E402
-from .models import GeneratedReport, ReportKind, ReportState  # noqa: E402
-from .reports_forms import KpiReportForm  # noqa: E402
-
-
-def _programme_year(request: HttpRequest, programme: Programme) -> int | None:
-    """The `?year=` of a KPI page when it is a year of the programme, else None (whole)."""
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and programme.years.filter(year=int(raw)).exists():
-        return int(raw)
-    return None
-
-
-@permission_required("programme.view_reports")
-def kpi_overview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The KPIs of a programme against their targets, with their source rows and the
-    budget execution: the same figures as the KPI report PDF and the exports."""
-    programme = get_object_or_404(Programme, pk=pk)
-    year = _programme_year(request, programme)
-    context = reports.kpi_report_context(programme, year=year)
-    context["years"] = list(programme.years.values_list("year", flat=True))
-    context["can_request"] = request.user.has_perm("programme.request_report")
-    return render(request, "programme/reports/kpi_overview.html", context)
-
-
-@permission_required("programme.view_reports")
-def kpi_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """The KPI table as CSV or XLSX, in the language of the page."""
-    programme = get_object_or_404(Programme, pk=pk)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("unknown format")
-    year = _programme_year(request, programme)
-    context = reports.kpi_report_context(programme, year=year)
-    name = f"kpi-{programme.code}-{year or 'all'}-{get_language()[:2]}.{fmt}"
-    if fmt == "csv":
-        # The byte-order mark lets Excel recognise UTF-8 (€, ï, …).
-        body = "\ufeff" + reports.kpi_csv(context["table"])
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    else:
-        title = _("KPI report") + f": {programme.name}" + (f" ({year})" if year else "")
-        response = HttpResponse(
-            reports.kpi_xlsx(
-                table=context["table"],
-                results=context["results"],
-                budget=context["budget"],
-                title=title,
-                trend=context.get("trend"),
-            ),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _with_programmes(report_list: list[GeneratedReport]) -> list[GeneratedReport]:
-    """Attach `programme` and `call` (from the parameters) to each report: one query
-    for all programmes, one for all calls."""
-    from django.apps import apps
-
-    ids = {r.parameters.get("programme") for r in report_list} - {None}
-    programmes = Programme.objects.in_bulk(ids)
-    call_ids = {r.parameters.get("call") for r in report_list} - {None}
-    calls = apps.get_model("calls", "Call").objects.in_bulk(call_ids) if call_ids else {}
-    for report in report_list:
-        report.programme = programmes.get(report.parameters.get("programme"))
-        report.call = calls.get(report.parameters.get("call"))
-    return report_list
-
-
-REPORT_HISTORY_LIMIT = 100
-
-
-@permission_required("programme.view_reports")
-def report_list(request: HttpRequest) -> HttpResponse:
-    """The history of generated reports and the forms to request one of each kind (the
-    KPI report here; other apps register theirs, e.g. the call evaluation report). A
-    POST names its kind; only that form is bound, so a refused request keeps its input."""
-    can_request = request.user.has_perm("programme.request_report")
-    if request.method == "POST" and not can_request:
-        raise PermissionDenied
-    request_forms = []
-    if can_request:
-        language = request.user.language or (get_language() or "nl")[:2]
-        initial = {"language": language}
-        programme_id = request.GET.get("programme", "")
-        if programme_id.isdigit():
-            initial["programme"] = int(programme_id)
-        year = request.GET.get("year", "")
-        if year.isdigit():
-            initial["year"] = int(year)
-        posted = request.POST.get("kind", ReportKind.KPI) if request.method == "POST" else None
-        kinds = [(ReportKind.KPI, KpiReportForm, initial)]
-        call_id = request.GET.get("call", "")
-        other_initial = {"language": language, **({"call": int(call_id)} if call_id.isdigit() else {})}
-        kinds += [(kind, form_class, other_initial)
-                  for kind, form_class in reports.REQUEST_FORMS.items()]
-        for kind, form_class, form_initial in kinds:
-            form = form_class(request.POST if posted == kind else None, initial=form_initial)
-            form.kind, form.title = kind, getattr(form_class, "title", _("Request a KPI report"))
-            request_forms.append(form)
-            if posted == kind and form.is_valid():
-                reports.report_request(
-                    actor=request.user, kind=kind, parameters=form.cleaned_data["parameters"]
-                )
-                messages.success(
-                    request, _("The report is being made; its row below shows the progress.")
-                )
-                return redirect("report_list")
-    history = reports.mark_downloadable(
-        request.user,
-        _with_programmes(
-            list(GeneratedReport.objects.select_related("requested_by")[:REPORT_HISTORY_LIMIT])
-        ),
-    )
-    return render(
-        request,
-        "programme/reports/report_list.html",
-        {
-            "form": request_forms[0] if request_forms else None,
-            "request_forms": request_forms[1:],
-            "reports": history,
-            "limit": REPORT_HISTORY_LIMIT,
-        },
-    )
-
-
-@permission_required("programme.view_reports")
-def report_row(request: HttpRequest, pk: int) -> HttpResponse:
-    """One row of the history table; htmx polls it while the report is being made."""
-    report = get_object_or_404(GeneratedReport.objects.select_related("requested_by"), pk=pk)
-    reports.mark_downloadable(request.user, _with_programmes([report]))
-    return render(request, "programme/reports/_report_row.html", {"report": report})
-
-
-@permission_required("programme.view_reports")
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
-    """The report's PDF, for those who may see reports; 404 until it is made."""
-    report = get_object_or_404(GeneratedReport, pk=pk, state=ReportState.DONE)
-    if not reports.may_download(request.user, report):
-        raise Http404("conflict of interest in the report's call")
-    if not report.file or not report.file.storage.exists(report.file.name):
-        raise Http404("file missing")
-    programme = Programme.objects.filter(pk=report.parameters.get("programme")).first()
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=reports.report_download_name(report, programme.code if programme else ""),
-        content_type="application/pdf",
-    )

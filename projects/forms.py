@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext, gettext_lazy as _
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from programme.models import ActionDomain, DiseaseDomain, Organisation, Theme
 

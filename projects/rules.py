@@ -4,7 +4,8 @@ The partner contacts of an application and staff see it; anyone else is told it 
 not exist (views turn a missing view permission into 404). Only the coordinator's
 contact changes the project data and the consortium and submits; each partner's
 contact fills in its own budget (the coordinator may fill in all of them). Reviewers
-assigned to an application who declared no conflict see it read-only (governance).
+assigned to an application who declared no conflict see it read-only: that permission
+is declared in governance.review.rules.
 """
 
 import rules
@@ -45,23 +46,10 @@ def may_edit_partner_budget(user, partner) -> bool:
     return partner.pk in roles or any(roles.values())
 
 
-@rules.predicate
-def is_cleared_reviewer(user, application) -> bool:
-    """A reviewer with an active assignment who declared no conflict and has no detected
-    conflict sees the application read-only (governance.selectors.reviewer_may_see);
-    a conflicted reviewer is told it does not exist (404), like anyone else."""
-    if application is None or not user.is_authenticated:
-        return False
-    from governance.selectors import REVIEWER_ROLES, reviewer_may_see
-
-    return user.has_role(*REVIEWER_ROLES) and reviewer_may_see(user, application)
-
-
 rules.add_perm("projects.start_application", is_applicant)
 rules.add_perm("projects.list_own_applications", is_applicant)
-rules.add_perm(
-    "projects.view_application", is_staff | is_partner_contact | is_cleared_reviewer
-)
+# "projects.view_application" (consortium, staff and cleared reviewers) is declared in
+# governance.review.rules, the side that knows the reviewers' assignments and conflicts.
 rules.add_perm("projects.change_application", is_coordinator_contact)
 rules.add_perm("projects.submit_application", is_coordinator_contact)
 rules.add_perm("projects.withdraw_application", is_coordinator_contact)

@@ -12,6 +12,7 @@ from . import domain
 from .enums import AttachmentKind
 from .models import Application, Attachment, BudgetEntry, Partner
 
+
 def applications_of(user: User) -> QuerySet[Application]:
     """Applications in which `user` is the contact person of a partner."""
     if not user.is_authenticated:

@@ -31,7 +31,9 @@ from django.utils.translation import gettext as _
 from calls.domain import accepts_submissions
 from calls.models import Call
 from programme.enums import Role
+from programme.formats import format_brussels
 from programme.models import Organisation, User
+from programme.pdf import html_to_pdf
 from programme.services import audited_save, queue_email_to_users, user_set_roles
 
 from . import domain, selectors
@@ -485,9 +487,7 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
 
 def _brussels_text(value) -> str:
     """An ISO timestamp of the snapshot as '22 november 2026 19:20 CET' (active language)."""
-    from datetime import datetime
 
-    from programme.reports import format_brussels
 
     if not value:
         return ""
@@ -500,8 +500,7 @@ def _brussels_text(value) -> str:
 def application_render_pdf(*, application_id: int) -> Application:
     """Render the snapshot of a submitted application to PDF (programme.pdf: tagged, A4,
     running header and footer) and store it."""
-    from programme.pdf import html_to_pdf
-    from programme.reports import format_brussels
+
 
     application = Application.objects.select_related("call__programme").get(pk=application_id)
     if not application.snapshot:

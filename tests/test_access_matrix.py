@@ -356,8 +356,9 @@ class World:
         from django.core.files.base import ContentFile
         from django.utils import timezone
 
-        from governance import decisions
-        from governance.enums import BodyKind, DecisionOutcome
+        from governance.bodies.enums import BodyKind
+        from governance.decisions import services as decisions
+        from governance.decisions.enums import DecisionOutcome
         from governance.models import Letter
 
         from .governance.factories_decisions import (
@@ -390,8 +391,8 @@ class World:
         )
 
     def _extend_reviews(self):
-        from governance.enums import AssignmentState
         from governance.models import ConflictDeclaration, ReviewAssignment
+        from governance.review.enums import AssignmentState
 
         from .governance.review_factories import (
             admissible_application,

@@ -3,10 +3,10 @@
 from django import template
 from django.utils import timezone
 
-from governance import decisions_domain
 from calls.enums import CallState
 from calls.models import Call
-from governance.models import FundingDecision, Letter
+from governance.decisions import domain as decisions_domain
+from governance.decisions.models import FundingDecision, Letter
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ of reviews."""
 
 from django import template
 
-from ..review_views import home_panel_rows
+from governance.review.views import home_panel_rows
 
 register = template.Library()
 

@@ -24,8 +24,8 @@ STAFF = "medewerker@vlaio.demo"
 def _make_call():
     from calls.enums import CallState
     from calls.models import Call, CallParameters, Criterion, Envelope
-    from governance.enums import AssignmentState
     from governance.models import ConsensusScore, ReviewAssignment, ReviewScore
+    from governance.review.enums import AssignmentState
     from programme.models import Organisation, ProgrammeYear, User
     from projects.enums import Activity, ApplicationState, CostCategory, Part
     from projects.models import Application, BudgetEntry, Partner

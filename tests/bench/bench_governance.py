@@ -32,7 +32,7 @@ def _timed(function) -> tuple[float, object]:
 
 
 def _assignment_input(rng):
-    from governance.assignment import ApplicationToReview
+    from governance.review.assignment import ApplicationToReview
 
     apps = [ApplicationToReview(i, frozenset(rng.sample(THEMES, 1))) for i in range(300)]
     reviewers = list(range(1000, 1030))
@@ -42,7 +42,7 @@ def _assignment_input(rng):
 
 
 def _proposals(rng):
-    from governance.ranking import PartnerFigures, ProposalFigures
+    from governance.decisions.ranking import PartnerFigures, ProposalFigures
 
     proposals = []
     start = datetime(2019, 9, 30, 8, 0, tzinfo=UTC)
@@ -73,8 +73,8 @@ def _proposals(rng):
 
 
 def run(ctx=None) -> dict:
-    from governance.assignment import assign_reviewers, reviewer_loads
-    from governance.ranking import funding_cut, optimal_selection, rank_proposals
+    from governance.decisions.ranking import funding_cut, optimal_selection, rank_proposals
+    from governance.review.assignment import assign_reviewers, reviewer_loads
 
     rng = random.Random(2019)
     apps, reviewers, conflicts, expertise = _assignment_input(rng)
@@ -107,7 +107,7 @@ def run(ctx=None) -> dict:
 
 
 def _page_figures(ctx) -> dict:
-    from governance.enums import BodyKind
+    from governance.bodies.enums import BodyKind
     from governance.models import Body
 
     council = Body.objects.filter(kind=BodyKind.ADVISORY_COUNCIL).first()

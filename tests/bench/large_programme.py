@@ -4,7 +4,7 @@ organisations (companies of every size class, research organisations, hospitals)
 budgets, a steering group that funded about a third of them (each decision with its
 commitment on the call's envelope) and the milestone records of the milestone KPIs — so
 every KPI of the report is computed from real rows (KPIs 3, 4, 5 read
-governance.selection.funded_participations: decisions → partners → budget entries).
+governance.decisions.selectors.funded_participations: decisions → partners → budget entries).
 
 Rows are made with bulk_create (no audit rows) from a fixed random seed, in a programme
 of its own (CODE); its years (2021–2025) are not the demo's, so bench_decisions'
@@ -78,7 +78,8 @@ def build_large_programme():
     """Create the programme (deleting a leftover of an interrupted run first); return it."""
     from calls.enums import CallState, LedgerEntryKind
     from calls.models import Call, CallParameters, Envelope, LedgerEntry
-    from governance.enums import BodyKind, DecisionOutcome
+    from governance.bodies.enums import BodyKind
+    from governance.decisions.enums import DecisionOutcome
     from governance.models import Body, FundingDecision, Meeting
     from programme.demo import KPIS
     from programme.enums import BudgetLineKind, KpiKind, OrganisationKind

@@ -31,11 +31,11 @@ STAFF = "medewerker@vlaio.demo"
 def kpi_report(programme_pk: int, language: str) -> MakeHtml:
     from django.utils import timezone
 
-    from programme import reports
+    from governance.reports import kpi_report
     from programme.models import Programme
 
     programme = Programme.objects.get(pk=programme_pk)
-    return lambda progress: reports.kpi_report_html(
+    return lambda progress: kpi_report.kpi_report_html(
         programme=programme, year=None, language=language, generated_at=timezone.now(),
         progress=progress,
     )
@@ -47,7 +47,7 @@ def evaluation_report(call_pk: int, language: str) -> MakeHtml:
     from django.utils import timezone
 
     from calls.models import Call
-    from governance.evaluation_report import evaluation_report_html
+    from governance.reports.evaluation import evaluation_report_html
     from programme.models import User
 
     call = Call.objects.get(pk=call_pk)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests import factories
 from tests.calls.factories import CallFactory, EnvelopeFactory
 
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_staff_opens_and_closes_a_call_in_the_browser(live_server, browser):

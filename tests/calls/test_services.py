@@ -12,7 +12,14 @@ from django.utils import timezone, translation
 
 from calls import services
 from calls.enums import CallState, LedgerEntryKind, ReminderKind
-from calls.models import Call, CallParameters, Envelope, LedgerEntry, ParameterAmendment, ReminderSent
+from calls.models import (
+    Call,
+    CallParameters,
+    Envelope,
+    LedgerEntry,
+    ParameterAmendment,
+    ReminderSent,
+)
 from tests import factories
 from tests.calls.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import factory
 
-from governance.enums import BodyKind, Seat
+from governance.bodies.enums import BodyKind, Seat
 from governance.models import Body, Meeting, Membership
 from programme.enums import OrganisationKind
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from calls.enums import CallState
 from calls.models import Criterion, Envelope
-from governance.enums import BodyKind, Seat
+from governance.bodies.enums import BodyKind, Seat
 from governance.models import ConsensusScore, Meeting
 from projects.enums import ApplicationState
 from projects.models import Application

@@ -8,8 +8,8 @@ import factory
 from django.utils import timezone
 
 from calls.enums import CallState
-from governance.enums import AssignmentState, ConflictSource
 from governance.models import ConflictDeclaration, ReviewAssignment, ReviewScore
+from governance.review.enums import AssignmentState, ConflictSource
 from projects.enums import ApplicationState
 from projects.models import Application
 

@@ -5,9 +5,10 @@ from itertools import combinations, product
 from math import prod
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from governance.assignment import (
+from governance.review.assignment import (
     ApplicationToReview,
     AssignmentInfeasible,
     assign_reviewers,

@@ -5,7 +5,7 @@ import pytest
 from calls import demo as calls_demo
 from calls.models import Envelope
 from governance import demo
-from governance.enums import DecisionOutcome
+from governance.decisions.enums import DecisionOutcome
 from governance.models import Advice, FundingDecision
 from programme import demo as programme_demo
 from projects import demo as projects_demo

@@ -3,9 +3,9 @@ applicant's language, one file per letter even when the task runs twice, e-maile
 consortium with the PDF attached; the ESR never names a reviewer (pdftotext)."""
 
 import subprocess
-from html import unescape
 import time
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import decisions
-from governance.enums import AssignmentState, BodyKind, DecisionOutcome, LetterKind
+from governance.bodies.enums import BodyKind
+from governance.decisions import services as decisions
+from governance.decisions.enums import DecisionOutcome, LetterKind
 from governance.models import Letter, ReviewAssignment, ReviewScore
+from governance.review.enums import AssignmentState
 
 from ..factories import StaffFactory, UserFactory
 from .factories_decisions import (

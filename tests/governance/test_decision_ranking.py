@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from calls.enums import TieBreak
 from calls.models import Envelope
-from governance import selection
+from governance.decisions import selectors as selection
 from projects.models import BudgetEntry
 
 from ..factories import StaffFactory

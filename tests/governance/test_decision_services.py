@@ -6,10 +6,10 @@ from django.utils import timezone, translation
 
 from calls.enums import CallState, LedgerEntryKind
 from calls.models import Envelope, LedgerEntry
-from governance import decisions
-from governance.decisions_domain import add_one_month, can_decline
-from governance.domain import deciding_level
-from governance.enums import AdviceOutcome, BodyKind, DecidingLevel, DecisionOutcome
+from governance.bodies.enums import BodyKind
+from governance.decisions import services as decisions
+from governance.decisions.domain import add_one_month, can_decline, deciding_level
+from governance.decisions.enums import AdviceOutcome, DecidingLevel, DecisionOutcome
 from projects import services as project_services
 from projects.services import ApplicationError
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.models import Envelope
-from governance import decisions
-from governance.enums import BodyKind, DecisionOutcome
+from governance.bodies.enums import BodyKind
+from governance.decisions import services as decisions
+from governance.decisions.enums import DecisionOutcome
 from governance.models import FundingDecision
 
 from ..factories import StaffFactory

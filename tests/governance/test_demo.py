@@ -1,8 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from governance import demo, domain
-from governance.enums import BodyKind
+from governance import demo
+from governance.bodies import domain as bodies_domain
+from governance.bodies.enums import BodyKind
 from governance.models import Body, Meeting, Membership
 from programme import demo as programme_demo
 
@@ -18,7 +19,7 @@ def test_seed_council_meets_every_composition_rule(seeded):
     active = council.memberships.active_on(timezone.localdate()).select_related(
         "user", "organisation"
     )
-    checks = domain.composition_checks(council.kind, [m.seat_holder() for m in active])
+    checks = bodies_domain.composition_checks(council.kind, [m.seat_holder() for m in active])
     assert [(c.code, c.ok) for c in checks if not c.ok] == []
     assert sum(1 for m in active if m.votes) == 14
 
@@ -27,7 +28,7 @@ def test_seed_steering_group_meets_its_rules(seeded):
     steering = Body.objects.get(kind=BodyKind.STEERING_GROUP)
     active = steering.memberships.active_on(timezone.localdate())
     assert all(
-        c.ok for c in domain.composition_checks(steering.kind, [m.seat_holder() for m in active])
+        c.ok for c in bodies_domain.composition_checks(steering.kind, [m.seat_holder() for m in active])
     )
 
 

@@ -3,9 +3,12 @@ from decimal import Decimal
 
 import pytest
 
-from governance import domain
-from governance.domain import SeatHolder
-from governance.enums import BodyKind, DecidingLevel, Seat
+from governance.bodies import domain as bodies_domain
+from governance.bodies.domain import SeatHolder
+from governance.bodies.enums import BodyKind, Seat
+from governance.decisions import domain as decisions_domain
+from governance.decisions.enums import DecidingLevel
+from governance.review import domain as review_domain
 from programme.enums import OrganisationKind
 
 COMPANY, RESEARCH, HOSPITAL = (
@@ -27,7 +30,7 @@ def council(industry=7, vib=1, vito=1, university=1, hospital=1, government=2, o
 
 
 def failing(body_kind, holders) -> list[str]:
-    return [c.code for c in domain.composition_checks(body_kind, holders) if not c.ok]
+    return [c.code for c in bodies_domain.composition_checks(body_kind, holders) if not c.ok]
 
 
 def test_composition_compliant_council_passes_every_check():
@@ -57,7 +60,7 @@ def test_composition_council_rule_broken_names_that_rule(holders, expected):
 
 def test_composition_reason_says_how_many_industry_members_are_needed():
     checks = {
-        c.code: c for c in domain.composition_checks(BodyKind.ADVISORY_COUNCIL, council(industry=5))
+        c.code: c for c in bodies_domain.composition_checks(BodyKind.ADVISORY_COUNCIL, council(industry=5))
     }
     assert checks["industry_majority"].reason == (
         "5 of 11 voting members are from industry; a majority needs at least 6."
@@ -65,7 +68,7 @@ def test_composition_reason_says_how_many_industry_members_are_needed():
 
 
 def test_composition_vacant_seat_is_named():
-    ok, reason = domain.check_knowledge_institutions(council(vito=0))
+    ok, reason = bodies_domain.check_knowledge_institutions(council(vito=0))
     assert (ok, reason) == (False, "Knowledge institution: VITO: 1 seat vacant.")
 
 
@@ -103,11 +106,11 @@ def test_composition_steering_group(seats, expected):
     ],
 )
 def test_is_active_on_includes_both_ends(starts_on, ends_on, day, expected):
-    assert domain.is_active_on(starts_on, ends_on, day) == expected
+    assert bodies_domain.is_active_on(starts_on, ends_on, day) == expected
 
 
 def test_can_hold_membership_seat_of_other_body_refused():
-    ok, reason = domain.can_hold_membership(
+    ok, reason = bodies_domain.can_hold_membership(
         body_kind=BodyKind.STEERING_GROUP,
         seat=Seat.INDUSTRY,
         starts_on=date(2019, 1, 1),
@@ -117,7 +120,7 @@ def test_can_hold_membership_seat_of_other_body_refused():
 
 
 def test_can_hold_membership_overlapping_term_refused():
-    ok, _reason = domain.can_hold_membership(
+    ok, _reason = bodies_domain.can_hold_membership(
         body_kind=BodyKind.ADVISORY_COUNCIL,
         seat=Seat.INDUSTRY,
         starts_on=date(2020, 1, 1),
@@ -128,7 +131,7 @@ def test_can_hold_membership_overlapping_term_refused():
 
 
 def test_can_hold_membership_next_term_after_previous_ends_allowed():
-    result = domain.can_hold_membership(
+    result = bodies_domain.can_hold_membership(
         body_kind=BodyKind.ADVISORY_COUNCIL,
         seat=Seat.UNIVERSITY,
         starts_on=date(2021, 1, 1),
@@ -139,7 +142,7 @@ def test_can_hold_membership_next_term_after_previous_ends_allowed():
 
 
 def test_can_hold_membership_end_before_start_refused():
-    ok, reason = domain.can_hold_membership(
+    ok, reason = bodies_domain.can_hold_membership(
         body_kind=BodyKind.ADVISORY_COUNCIL,
         seat=Seat.INDUSTRY,
         starts_on=date(2020, 1, 1),
@@ -155,7 +158,7 @@ def test_voting_member_ids_skips_observers_and_other_dates():
         (3, Seat.GOVERNMENT, date(2019, 1, 1), date(2019, 6, 30)),
         (4, Seat.VIB, date(2019, 9, 1), None),
     ]
-    assert domain.voting_member_ids(terms, date(2019, 7, 1)) == {1}
+    assert bodies_domain.voting_member_ids(terms, date(2019, 7, 1)) == {1}
 
 
 @pytest.mark.parametrize(
@@ -169,11 +172,11 @@ def test_voting_member_ids_skips_observers_and_other_dates():
     ],
 )
 def test_quorum_met_needs_a_majority_of_voting_members(voting, present, expected):
-    assert domain.quorum_met(voting, present)[0] == expected
+    assert bodies_domain.quorum_met(voting, present)[0] == expected
 
 
 def test_quorum_met_reason_counts():
-    assert domain.quorum_met({1, 2, 3, 4, 5}, {1, 2}) == (
+    assert bodies_domain.quorum_met({1, 2, 3, 4, 5}, {1, 2}) == (
         False,
         "2 of 5 voting members present; the quorum is 3.",
     )
@@ -198,19 +201,19 @@ def test_quorum_met_reason_counts():
     ],
 )
 def test_validate_score_default_scale(value, ok):
-    assert domain.validate_score(value)[0] == ok
+    assert review_domain.validate_score(value)[0] == ok
 
 
 def test_validate_score_reason_for_off_step():
-    assert domain.validate_score("3.3") == (False, "Scores go in steps of 0.5 from 0.")
+    assert review_domain.validate_score("3.3") == (False, "Scores go in steps of 0.5 from 0.")
 
 
 def test_validate_score_other_scale():
-    assert domain.validate_score(
+    assert review_domain.validate_score(
         "7", scale_min=Decimal("1"), scale_max=Decimal("10"), step=Decimal("1")
     ) == (True, "")
     assert (
-        domain.validate_score(
+        review_domain.validate_score(
             "0", scale_min=Decimal("1"), scale_max=Decimal("10"), step=Decimal("1")
         )[0]
         is False
@@ -229,34 +232,34 @@ def test_validate_score_other_scale():
     ],
 )
 def test_spread_flag_at_two_points(scores, expected):
-    assert domain.spread_flag(scores) == expected
+    assert review_domain.spread_flag(scores) == expected
 
 
 def test_spread_flag_custom_threshold():
-    assert domain.spread_flag([Decimal("3"), Decimal("4.5")], threshold=Decimal("1.5")) is True
+    assert review_domain.spread_flag([Decimal("3"), Decimal("4.5")], threshold=Decimal("1.5")) is True
 
 
 def test_weighted_total_sums_score_times_weight():
     scores = {1: Decimal("4"), 2: Decimal("3.5"), 3: Decimal("3")}
     weights = {1: Decimal("2"), 2: Decimal("1"), 3: Decimal("0.5")}
-    assert domain.weighted_total(scores, weights) == Decimal("13.0")
+    assert review_domain.weighted_total(scores, weights) == Decimal("13.0")
 
 
 def test_weighted_total_missing_weight_raises():
     with pytest.raises(ValueError):
-        domain.weighted_total({1: Decimal("4"), 2: Decimal("3")}, {1: Decimal("1")})
+        review_domain.weighted_total({1: Decimal("4"), 2: Decimal("3")}, {1: Decimal("1")})
 
 
 def test_passes_thresholds_all_met():
     scores = {"excellence": Decimal("4"), "impact": Decimal("3.5"), "implementation": Decimal("3")}
     thresholds = dict.fromkeys(scores, Decimal("3"))
-    assert domain.passes_thresholds(scores, thresholds, Decimal("10")) == (True, [])
+    assert review_domain.passes_thresholds(scores, thresholds, Decimal("10")) == (True, [])
 
 
 def test_passes_thresholds_lists_every_shortfall():
     scores = {"excellence": Decimal("4"), "impact": Decimal("2.5"), "implementation": Decimal("3")}
     thresholds = dict.fromkeys(scores, Decimal("3"))
-    assert domain.passes_thresholds(scores, thresholds, Decimal("10")) == (
+    assert review_domain.passes_thresholds(scores, thresholds, Decimal("10")) == (
         False,
         [
             "impact: 2.5 is below the threshold of 3.",
@@ -266,7 +269,7 @@ def test_passes_thresholds_lists_every_shortfall():
 
 
 def test_passes_thresholds_missing_consensus_fails():
-    ok, reasons = domain.passes_thresholds(
+    ok, reasons = review_domain.passes_thresholds(
         {"excellence": Decimal("5"), "impact": None},
         {"excellence": Decimal("3"), "impact": Decimal("3")},
         Decimal("5"),
@@ -284,4 +287,4 @@ def test_passes_thresholds_missing_consensus_fails():
     ],
 )
 def test_deciding_level_at_500000(aid, expected):
-    assert domain.deciding_level(aid) == expected
+    assert decisions_domain.deciding_level(aid) == expected

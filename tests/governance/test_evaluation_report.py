@@ -35,11 +35,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from governance import decisions
-from governance.enums import AssignmentState, BodyKind, ConflictSource, DecisionOutcome
-from governance.evaluation_report import evaluation_data, evaluation_report_html
+from governance.bodies.enums import BodyKind
+from governance.decisions import services as decisions
+from governance.decisions.enums import DecisionOutcome
 from governance.models import ConflictDeclaration, ReviewAssignment
-from programme import reports
+from governance.reports import services as reports
+from governance.reports.evaluation import evaluation_data, evaluation_report_html
+from governance.review.enums import AssignmentState, ConflictSource
 from programme.models import GeneratedReport, ReportKind, ReportState
 from programme.pdf import render_pdf
 

@@ -3,11 +3,12 @@ from decimal import Decimal
 from itertools import combinations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calls.enums import DEFAULT_TIE_BREAK, TieBreak
-from governance.enums import CutPolicy
-from governance.ranking import (
+from governance.decisions.enums import CutPolicy
+from governance.decisions.ranking import (
     PartnerFigures,
     ProposalFigures,
     funding_cut,

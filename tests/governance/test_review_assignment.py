@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from calls.enums import CallState
-from governance import services
-from governance.enums import AssignmentState, ConflictSource
 from governance.models import ConflictDeclaration, ReviewAssignment, ReviewerExpertise
+from governance.review import services as review_services
+from governance.review.enums import AssignmentState, ConflictSource
 from programme.enums import LinkKind
 from programme.models import OrganisationLink
 
@@ -60,7 +60,7 @@ def test_automatic_assignment_balances_and_avoids_conflicts(mailoutbox,
     staff = StaffFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        created = services.reviews_assign_automatically(actor=staff, call=call)
+        created = review_services.reviews_assign_automatically(actor=staff, call=call)
 
     pairs = _pairs()
     assert len(created) == 12
@@ -85,8 +85,8 @@ def test_automatic_assignment_keeps_existing_and_is_idempotent():
     kept = cleared_assignment(application)
     [CouncilReviewerFactory() for _ in range(3)]
     staff = StaffFactory()
-    assert len(services.reviews_assign_automatically(actor=staff, call=call)) == 2
-    assert services.reviews_assign_automatically(actor=staff, call=call) == []
+    assert len(review_services.reviews_assign_automatically(actor=staff, call=call)) == 2
+    assert review_services.reviews_assign_automatically(actor=staff, call=call) == []
     assert kept.reviewer_id in {r for _a, r in _pairs()}
 
 
@@ -98,7 +98,7 @@ def test_automatic_assignment_prefers_matching_expertise():
     plain = CouncilReviewerFactory(last_name="Aaa")
     expert = CouncilReviewerFactory(last_name="Zzz")
     ReviewerExpertise.objects.create(user=expert, theme=application.theme)
-    services.reviews_assign_automatically(actor=StaffFactory(), call=call)
+    review_services.reviews_assign_automatically(actor=StaffFactory(), call=call)
     assert _pairs() == {(application.pk, expert.pk)}
     assert plain.review_assignments.count() == 0
 
@@ -109,7 +109,7 @@ def test_automatic_assignment_infeasible_names_the_application():
     CouncilReviewerFactory()
     CouncilReviewerFactory(organisation=application.coordinator)
     with pytest.raises(ValidationError) as error:
-        services.reviews_assign_automatically(actor=StaffFactory(), call=call)
+        review_services.reviews_assign_automatically(actor=StaffFactory(), call=call)
     assert error.value.messages == [
         f"Application {application.acronym} (#{application.pk}) has 1 reviewer(s) without a "
         "conflict of interest and needs 3."
@@ -122,7 +122,7 @@ def test_automatic_assignment_refused_outside_evaluation():
     call.state = CallState.CLOSED
     call.save()
     with pytest.raises(ValidationError) as error:
-        services.reviews_assign_automatically(actor=StaffFactory(), call=call)
+        review_services.reviews_assign_automatically(actor=StaffFactory(), call=call)
     assert error.value.messages == ["Reviewers are assigned while the call is in evaluation."]
 
 
@@ -154,4 +154,4 @@ def test_manual_assign_refuses_non_reviewer():
     application = admissible_application(call)
     staff = StaffFactory()
     with pytest.raises(ValidationError):
-        services.review_assign(actor=staff, application=application, reviewer=staff)
+        review_services.review_assign(actor=staff, application=application, reviewer=staff)

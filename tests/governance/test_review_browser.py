@@ -4,8 +4,8 @@ is refused an off-scale score without losing what they typed, then scores and su
 
 import pytest
 
-from governance.enums import AssignmentState
 from governance.models import ReviewAssignment
+from governance.review.enums import AssignmentState
 
 from .review_factories import CouncilReviewerFactory, admissible_application, evaluation_call
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from governance import services
-from governance.enums import AssignmentState, ConflictSource
 from governance.models import ConflictDeclaration, ReviewAssignment
+from governance.review import services as review_services
+from governance.review.enums import AssignmentState, ConflictSource
 from programme.enums import LinkKind
 from programme.models import OrganisationLink
 
@@ -91,7 +91,7 @@ def test_declared_conflict_withdraws_hides_and_tells_staff(
         "detail": 404, "attachment": 404, "budget": 404, "score": 404, "declare": 404,
     }
     with pytest.raises(ValidationError):
-        services.review_assign(actor=staff, application=application, reviewer=reviewer)
+        review_services.review_assign(actor=staff, application=application, reviewer=reviewer)
 
 
 def test_conflict_without_reason_is_refused_and_form_kept(client, application):
@@ -124,7 +124,7 @@ def test_detected_conflict_own_organisation_blocks_manual_assignment(application
     staff = StaffFactory()
     reviewer = CouncilReviewerFactory(organisation=application.coordinator)
     with pytest.raises(ValidationError) as error:
-        services.review_assign(actor=staff, application=application, reviewer=reviewer)
+        review_services.review_assign(actor=staff, application=application, reviewer=reviewer)
     assert error.value.messages == [
         f"{reviewer} has a conflict of interest: "
         "The reviewer's organisation is a partner of this application."
@@ -145,10 +145,10 @@ def test_assign_page_flags_application_short_of_reviewers(client, application):
 def _link_staff_records(application, reviewer):
     """Staff record, through the service, that the reviewer's company is linked to a
     partner of the application (found out after the review was submitted)."""
-    from programme import services as programme_services
+    from governance.review import services as review_services
 
     partner_org = application.partners.filter(is_coordinator=False).first().organisation
-    return programme_services.organisation_link_create(
+    return review_services.organisation_link_record(
         actor=StaffFactory(), organisation=partner_org, other=reviewer.organisation,
         kind=LinkKind.values[0], note="Parent company",
     )
@@ -157,7 +157,7 @@ def _link_staff_records(application, reviewer):
 def test_link_recorded_after_a_submitted_review_withdraws_it(
     application, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from governance.evaluation_report import review_counts
+    from governance.reports.evaluation import review_counts
 
     from .review_factories import submitted_assignment
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from governance import services
 from governance.models import ConsensusScore
+from governance.review import services as review_services
 
 from ..factories import StaffFactory
 from .review_factories import (
@@ -42,7 +42,7 @@ def test_consensus_refused_until_every_review_is_submitted():
     cleared_assignment(application)
     values = [("3", "Agreed"), ("3", "Agreed"), ("3", "Agreed")]
     with pytest.raises(ValidationError) as error:
-        services.consensus_record(
+        review_services.consensus_record(
             actor=StaffFactory(), application=application,
             entries=entries_for(application.call, values),
         )

@@ -8,9 +8,9 @@ import pytest
 from calls import demo as calls_demo
 from calls.enums import CallState
 from governance import demo
-from governance.demo_reviews import demo_2019_call
-from governance.enums import AssignmentState, ConflictSource
 from governance.models import ConflictDeclaration, ConsensusScore, ReviewAssignment, ReviewScore
+from governance.review.demo import demo_2019_call
+from governance.review.enums import AssignmentState, ConflictSource
 from programme import demo as programme_demo
 from projects import demo as projects_demo
 from projects.enums import ApplicationState

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import services, tasks
-from governance.enums import AssignmentState
 from governance.models import ReviewAssignment, ReviewReminderSent, ReviewScore
+from governance.review import services as review_services
+from governance.review import tasks as review_tasks
+from governance.review.enums import AssignmentState
 
 from .review_factories import (
     CouncilReviewerFactory,
@@ -43,7 +44,7 @@ def _post_data(call, values, action):
 def test_submit_refuses_off_scale_and_missing_comment_per_field(assignment):
     call = assignment.application.call
     with pytest.raises(ValidationError) as error:
-        services.review_submit(
+        review_services.review_submit(
             actor=assignment.reviewer,
             assignment=assignment,
             entries=entries_for(call, [("5.5", "ok"), ("3.3", "ok"), ("4", "")]),
@@ -112,7 +113,7 @@ def test_submit_refused_after_review_deadline(assignment):
     call.review_deadline = timezone.now() - timedelta(minutes=1)
     call.save()
     with pytest.raises(ValidationError) as error:
-        services.review_submit(
+        review_services.review_submit(
             actor=assignment.reviewer,
             assignment=assignment,
             entries=entries_for(call, [("3", "a"), ("3", "b"), ("3", "c")]),
@@ -152,11 +153,11 @@ def test_review_reminders_sent_once_per_kind(mailoutbox, django_capture_on_commi
     submitted_assignment(application, ["3", "3", "3"])  # submitted: no reminder
     with django_capture_on_commit_callbacks(execute=True):
         with time_machine.travel(call.review_deadline - timedelta(days=2, hours=23)):
-            assert tasks.send_review_reminders.delay().get() == 1
-            assert tasks.send_review_reminders.delay().get() == 0
+            assert review_tasks.send_review_reminders.delay().get() == 1
+            assert review_tasks.send_review_reminders.delay().get() == 0
         with time_machine.travel(call.review_deadline - timedelta(hours=20)):
-            assert tasks.send_review_reminders.delay().get() == 1
-            assert tasks.send_review_reminders.delay().get() == 0
+            assert review_tasks.send_review_reminders.delay().get() == 1
+            assert review_tasks.send_review_reminders.delay().get() == 0
     assert sorted(ReviewReminderSent.objects.values_list("kind", flat=True)) == ["1d", "3d"]
     assert [m.to for m in mailoutbox] == [[open_one.reviewer.email]] * 2
     assert application.acronym in mailoutbox[0].body

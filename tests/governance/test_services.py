@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from governance import services
-from governance.enums import BodyKind, Seat
+from governance.bodies import services as bodies_services
+from governance.bodies.enums import BodyKind, Seat
 from governance.models import Membership
 from programme.enums import Role
 
@@ -16,7 +16,7 @@ from .factories import BodyFactory, MembershipFactory, SteeringGroupFactory, mak
 def test_body_create_one_per_kind_per_programme():
     staff = StaffFactory()
     programme = ProgrammeFactory()
-    body = services.body_create(
+    body = bodies_services.body_create(
         actor=staff,
         programme=programme,
         kind=BodyKind.ADVISORY_COUNCIL,
@@ -25,7 +25,7 @@ def test_body_create_one_per_kind_per_programme():
     )
     assert body.history.first().history_user == staff
     with pytest.raises(ValidationError):
-        services.body_create(
+        bodies_services.body_create(
             actor=staff,
             programme=programme,
             kind=BodyKind.ADVISORY_COUNCIL,
@@ -40,7 +40,7 @@ def test_membership_create_takes_the_persons_organisation_and_gives_the_role():
     company = OrganisationFactory()
     person = UserFactory(organisation=company)
     body = BodyFactory()
-    membership = services.membership_create(
+    membership = bodies_services.membership_create(
         actor=staff, body=body, user=person, seat=Seat.INDUSTRY, starts_on=date(2019, 5, 1)
     )
     assert (membership.organisation, membership.ends_on) == (company, None)
@@ -52,7 +52,7 @@ def test_membership_create_takes_the_persons_organisation_and_gives_the_role():
 @pytest.mark.django_db
 def test_membership_create_observer_gets_no_role():
     person = UserFactory()
-    services.membership_create(
+    bodies_services.membership_create(
         actor=None,
         body=BodyFactory(),
         user=person,
@@ -66,7 +66,7 @@ def test_membership_create_observer_gets_no_role():
 @pytest.mark.django_db
 def test_membership_create_keeps_other_roles():
     person = UserFactory(roles=[Role.PROGRAMME_MANAGER])
-    services.membership_create(
+    bodies_services.membership_create(
         actor=None,
         body=SteeringGroupFactory(),
         user=person,
@@ -81,7 +81,7 @@ def test_membership_create_keeps_other_roles():
 def test_membership_create_overlapping_term_refused():
     existing = MembershipFactory(starts_on=date(2019, 5, 1), ends_on=None)
     with pytest.raises(ValidationError) as error:
-        services.membership_create(
+        bodies_services.membership_create(
             actor=None,
             body=existing.body,
             user=existing.user,
@@ -99,7 +99,7 @@ def test_membership_create_overlapping_term_refused():
 def test_membership_create_same_person_in_both_bodies_allowed():
     existing = MembershipFactory()
     steering = SteeringGroupFactory(programme=existing.body.programme)
-    services.membership_create(
+    bodies_services.membership_create(
         actor=None,
         body=steering,
         user=existing.user,
@@ -112,7 +112,7 @@ def test_membership_create_same_person_in_both_bodies_allowed():
 @pytest.mark.django_db
 def test_membership_create_seat_of_other_body_refused():
     with pytest.raises(ValidationError):
-        services.membership_create(
+        bodies_services.membership_create(
             actor=None,
             body=SteeringGroupFactory(),
             user=UserFactory(),
@@ -124,7 +124,7 @@ def test_membership_create_seat_of_other_body_refused():
 @pytest.mark.django_db
 def test_membership_update_ends_the_term_then_a_successor_fits():
     membership = MembershipFactory(seat=Seat.UNIVERSITY, starts_on=date(2019, 5, 1))
-    services.membership_update(
+    bodies_services.membership_update(
         actor=None,
         membership=membership,
         seat=Seat.UNIVERSITY,
@@ -136,7 +136,7 @@ def test_membership_update_ends_the_term_then_a_successor_fits():
     membership.refresh_from_db()
     assert membership.ends_on == date(2020, 12, 31)
     assert membership.history.first().history_change_reason == "rotation"
-    services.membership_create(
+    bodies_services.membership_create(
         actor=None,
         body=membership.body,
         user=membership.user,
@@ -151,7 +151,7 @@ def test_membership_update_ends_the_term_then_a_successor_fits():
 def test_membership_update_end_before_start_refused():
     membership = MembershipFactory(starts_on=date(2019, 5, 1))
     with pytest.raises(ValidationError):
-        services.membership_update(
+        bodies_services.membership_update(
             actor=None,
             membership=membership,
             seat=membership.seat,
@@ -170,7 +170,7 @@ def test_meeting_record_quorum_counts_voting_members_only():
     staff = StaffFactory()
     # 2 voting + 2 observers present: 2 of 4 voting members is not a majority.
     present = [members[0].user, members[1].user, members[4].user, members[5].user]
-    meeting = services.meeting_record(
+    meeting = bodies_services.meeting_record(
         actor=staff, body=body, date=date(2019, 10, 15), subject="Advice", attendees=present
     )
     assert set(meeting.attendees.all()) == set(present)
@@ -186,7 +186,7 @@ def test_meeting_record_non_member_refused_and_nothing_saved():
     member = MembershipFactory(body=body).user
     outsider = UserFactory(first_name="Olga", last_name="Outsider")
     with pytest.raises(ValidationError) as error:
-        services.meeting_record(
+        bodies_services.meeting_record(
             actor=StaffFactory(),
             body=body,
             date=date(2019, 10, 15),
@@ -203,7 +203,7 @@ def test_meeting_record_non_member_refused_and_nothing_saved():
 def test_meeting_record_member_whose_term_ended_is_not_a_member():
     membership = MembershipFactory(starts_on=date(2019, 1, 1), ends_on=date(2019, 6, 30))
     with pytest.raises(ValidationError):
-        services.meeting_record(
+        bodies_services.meeting_record(
             actor=StaffFactory(),
             body=membership.body,
             date=date(2019, 10, 15),

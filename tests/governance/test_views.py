@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from governance.enums import Seat
+from governance.bodies.enums import Seat
 from governance.models import Meeting, Membership
 
 from ..factories import CouncilFactory, StaffFactory, UserFactory

@@ -10,8 +10,8 @@ from django.conf import settings
 
 from calls.enums import CallState
 from calls.models import Call, Envelope
+from governance.reports.domain import report_file_name
 from programme.models import GeneratedReport, ReportKind, ReportState
-from programme.reports import report_file_name
 
 from ..factories import ProgrammeYearFactory, StaffFactory
 

@@ -16,9 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from governance import decisions
-from governance.enums import BodyKind, DecisionOutcome
-from programme import charts, kpis, reports
+from governance.bodies.enums import BodyKind
+from governance.decisions import services as decisions
+from governance.decisions.enums import DecisionOutcome
+from governance.reports import charts, kpi_report
+from governance.reports import kpis as report_kpis
+from governance.reports import services as reports
 from programme.demo import seed_programme
 from programme.enums import KpiStatus
 from programme.models import ReportKind
@@ -97,7 +100,7 @@ EXPECTED = {
 
 def test_kpi_trend_gives_each_years_figures(programme):
     with translation.override("en"):
-        trend = kpis.kpi_trend(programme, today=date(2022, 1, 1))
+        trend = report_kpis.kpi_trend(programme, today=date(2022, 1, 1))
 
     assert trend.years == (2019, 2020)
     assert [(m.kpi_number, m.label, m.target) for m in trend.measures] == [
@@ -115,10 +118,10 @@ def test_kpi_trend_gives_each_years_figures(programme):
 
 def test_kpi_trend_agrees_with_the_kpis_of_each_year(programme):
     """One source of truth: a year's trend figures are that year's KPI results."""
-    trend = kpis.kpi_trend(programme, today=date(2022, 1, 1))
+    trend = report_kpis.kpi_trend(programme, today=date(2022, 1, 1))
 
     for year, cells in trend.rows:
-        results = {r.number: r for r in kpis.programme_kpis(programme, year=year,
+        results = {r.number: r for r in report_kpis.programme_kpis(programme, year=year,
                                                              today=date(2022, 1, 1))}
         assert [c.value for c in cells] == [
             results[1].value,
@@ -132,7 +135,7 @@ def test_kpi_trend_agrees_with_the_kpis_of_each_year(programme):
 def test_kpi_trend_of_a_year_without_funded_projects_is_pending(programme):
     programme.years.create(year=2021)
 
-    trend = kpis.kpi_trend(programme, today=date(2021, 6, 1))
+    trend = report_kpis.kpi_trend(programme, today=date(2021, 6, 1))
 
     cells_2021 = trend.rows[2][1]
     assert trend.rows[2][0] == 2021
@@ -197,7 +200,7 @@ def test_kpi_page_query_count_does_not_grow_with_the_funded_projects(client, pro
     large = count()
 
     assert large == small
-    rows = dict(kpis.kpi_trend(programme).rows)
+    rows = dict(report_kpis.kpi_trend(programme).rows)
     assert [c.value for c in rows[2019]][3] == Decimal("8")  # 2 + 2 × 3 new companies
 
 
@@ -246,10 +249,10 @@ def test_page_and_pdf_print_the_first_source_rows_and_the_workbook_all(
 
     from openpyxl import load_workbook
 
-    monkeypatch.setattr(reports, "SOURCE_ROWS_SHOWN", 2)
+    monkeypatch.setattr(kpi_report, "SOURCE_ROWS_SHOWN", 2)
     client.force_login(ProgrammeManagerFactory())
     client.cookies["django_language"] = "en"
-    context = reports.kpi_report_context(programme, year=None)
+    context = kpi_report.kpi_report_context(programme, year=None)
     kpi3 = next(r for r in context["results"] if r.number == 3)
     assert len(kpi3.rows) > 2  # a funded partner per row
 
@@ -266,7 +269,7 @@ def test_page_and_pdf_print_the_first_source_rows_and_the_workbook_all(
     start = next(i for i, row in enumerate(sources) if str(row[0]).startswith("KPI 3:"))
     end = next(i for i, row in enumerate(sources) if str(row[0]).startswith("KPI 4:"))
     assert end - start - 3 == len(kpi3.rows)  # title, header, rows, blank line
-    report_html = reports.kpi_report_html(programme=programme, year=None, language="en",
+    report_html = kpi_report.kpi_report_html(programme=programme, year=None, language="en",
                                           generated_at=timezone.now())
     assert f"The first 2 of {len(kpi3.rows)} source rows" in report_html
 

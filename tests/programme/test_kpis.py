@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from calls import selectors as call_selectors
 from calls.enums import CallState
+from governance.reports import kpis as report_kpis
 from programme import kpis
 from programme.enums import KpiKind, KpiStatus
 
@@ -53,7 +55,7 @@ def test_calls_per_year_met_when_every_year_has_an_opened_call(programme):
     CallFactory(programme_year=year_of(programme, 2020), title_en="ICON 2020",
                 state=CallState.DECIDED)
 
-    result = kpis.calls_per_year(programme, kpi=kpi, today=date(2021, 1, 10))
+    result = report_kpis.calls_per_year(programme, kpi=kpi, today=date(2021, 1, 10))
 
     assert result.status == KpiStatus.MET
     assert result.value == Decimal(2)
@@ -68,7 +70,7 @@ def test_calls_per_year_does_not_count_draft_calls(programme):
     kpi = kpi1(programme)
     CallFactory(programme_year=year_of(programme, 2019), state=CallState.DRAFT)
 
-    result = kpis.calls_per_year(programme, kpi=kpi, today=date(2021, 1, 10))
+    result = report_kpis.calls_per_year(programme, kpi=kpi, today=date(2021, 1, 10))
 
     assert result.value == Decimal(0)
     assert result.rows == ()
@@ -80,7 +82,7 @@ def test_calls_per_year_pending_for_a_year_not_over(programme):
     kpi = kpi1(programme)
     CallFactory(programme_year=year_of(programme, 2019))
 
-    result = kpis.calls_per_year(programme, kpi=kpi, today=date(2020, 5, 1))
+    result = report_kpis.calls_per_year(programme, kpi=kpi, today=date(2020, 5, 1))
 
     assert [f.status for f in result.breakdown] == [KpiStatus.MET, KpiStatus.PENDING]
     assert result.status == KpiStatus.PENDING
@@ -91,7 +93,7 @@ def test_calls_per_year_for_one_year_ignores_the_others(programme):
     kpi = kpi1(programme)
     CallFactory(programme_year=year_of(programme, 2020))
 
-    result = kpis.calls_per_year(programme, kpi=kpi, year=2020, today=date(2021, 1, 1))
+    result = report_kpis.calls_per_year(programme, kpi=kpi, year=2020, today=date(2021, 1, 1))
 
     assert [f.label for f in result.breakdown] == ["2020"]
     assert result.status == KpiStatus.MET
@@ -101,7 +103,7 @@ def test_calls_per_year_ignores_calls_of_other_programmes(programme):
     kpi = kpi1(programme)
     CallFactory(programme_year=ProgrammeYearFactory(year=2019))
 
-    result = kpis.calls_per_year(programme, kpi=kpi, today=date(2021, 1, 1))
+    result = report_kpis.calls_per_year(programme, kpi=kpi, today=date(2021, 1, 1))
 
     assert result.value == Decimal(0)
 
@@ -178,7 +180,7 @@ def test_kpis_3_4_5_pending_without_decided_projects(programme):
         KpiFactory(programme=programme, number=number, kind=KpiKind.COMPUTED,
                    target=Decimal(target))
 
-    results = kpis.programme_kpis(programme, today=date(2021, 1, 1))
+    results = report_kpis.programme_kpis(programme, today=date(2021, 1, 1))
 
     assert [(r.number, r.status, r.reason, r.value) for r in results] == [
         (3, KpiStatus.PENDING, "no decided projects yet", None),
@@ -241,7 +243,7 @@ def test_leverage_is_company_own_funds_over_government_funds(db):
     assert late.status == KpiStatus.NOT_MET
 
 
-def test_registered_participation_source_feeds_kpis_3_4_5(programme, monkeypatch):
+def test_funded_participations_feed_kpis_3_4_5(programme, monkeypatch):
     KpiFactory(programme=programme, number=4, kind=KpiKind.COMPUTED, target=Decimal("1"))
     seen = []
 
@@ -249,10 +251,9 @@ def test_registered_participation_source_feeds_kpis_3_4_5(programme, monkeypatch
         seen.append((prog.pk, year))
         return [participation(1, sme=True)]
 
-    # Put back the source governance registered (not None) so later tests still have it.
-    monkeypatch.setattr(kpis, "_participation_source", kpis._participation_source)
-    kpis.register_participation_source(source)
-    results = kpis.programme_kpis(programme, year=2020, today=date(2021, 1, 1))
+    # The KPIs read the funded projects' partners through this one function.
+    monkeypatch.setattr(report_kpis, "funded_participations", source)
+    results = report_kpis.programme_kpis(programme, year=2020, today=date(2021, 1, 1))
 
     assert seen == [(programme.pk, 2020)]
     assert (results[0].status, results[0].value) == (KpiStatus.MET, Decimal(1))
@@ -266,7 +267,7 @@ def test_kpi_table_has_one_row_per_kpi_with_the_result_figures(programme):
     MilestoneRecordFactory(kpi__programme=programme, kpi__number=2, date=date(2020, 6, 30))
     CallFactory(programme_year=year_of(programme, 2019))
 
-    results = kpis.programme_kpis(programme, today=date(2021, 1, 1))
+    results = report_kpis.programme_kpis(programme, today=date(2021, 1, 1))
     table = kpis.kpi_table(results)
 
     assert [c.label for c in table.columns] == [
@@ -290,7 +291,7 @@ def test_programme_kpis_query_count_does_not_grow_with_records(
         CallFactory(programme_year=year_of(programme, 2019))
 
     with django_assert_max_num_queries(6):
-        kpis.programme_kpis(programme, today=date(2021, 1, 1))
+        report_kpis.programme_kpis(programme, today=date(2021, 1, 1))
 
 
 def test_budget_execution_sums_lines_and_envelopes_per_year(programme):
@@ -303,7 +304,7 @@ def test_budget_execution_sums_lines_and_envelopes_per_year(programme):
     EnvelopeFactory(call=call, initial_amount=Decimal("3000000"), reserved=Decimal("500000"),
                     committed=Decimal("1000000"))
 
-    budget = kpis.budget_execution(programme)
+    budget = call_selectors.budget_execution(programme)
 
     y2019, y2020 = budget.years
     assert [label for label, _ in y2019.lines] == ["Study", "Project budget"]
@@ -313,4 +314,4 @@ def test_budget_execution_sums_lines_and_envelopes_per_year(programme):
         Decimal("500000"), Decimal("1000000"), Decimal("1500000"), Decimal("1500000"))
     assert y2020.envelopes == ()
     assert budget.total == Decimal("9700000")
-    assert kpis.budget_execution(programme, year=2020).total == Decimal("5000000")
+    assert call_selectors.budget_execution(programme, year=2020).total == Decimal("5000000")

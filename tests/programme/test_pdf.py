@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from programme import charts
+from governance.reports import charts
 from programme.pdf import html_to_pdf, render_pdf
 
 

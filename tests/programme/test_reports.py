@@ -6,8 +6,8 @@ import hashlib
 import io
 import subprocess
 import time
-from html import unescape
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,12 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from config.celery import app as celery_app
-from programme import reports
+from governance.reports import domain as report_domain
+from governance.reports import kpi_report
+from governance.reports import services as reports
+from governance.reports.tasks import generate_report
 from programme.demo import seed_programme
 from programme.models import GeneratedReport, ReportKind, ReportState
-from programme.tasks import generate_report
 
 from ..factories import ApplicantFactory, ProgrammeManagerFactory, SteeringFactory
 from .factories_reports import (
@@ -182,10 +184,10 @@ def test_redelivery_after_a_crash_between_file_and_row_leaves_one_file(programme
     # before the row was marked done.
     reports.report_claim(report_id=report.pk)
     crashed = reports.write_atomically(
-        Path(settings.MEDIA_ROOT) / reports.report_file_name(report), b"%PDF-1.7 half",
+        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report), b"%PDF-1.7 half",
         prefix=f".report-{report.pk:06d}-",
     )
-    crashed.replace(Path(settings.MEDIA_ROOT) / reports.report_file_name(report))
+    crashed.replace(Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report))
     report.refresh_from_db()
     assert report.state == ReportState.RUNNING
 
@@ -202,7 +204,7 @@ def test_redelivery_after_a_crash_mid_write_removes_the_partial_file(programme, 
     report = request_kpi_report(manager, programme)
     reports.report_claim(report_id=report.pk)
     reports.write_atomically(  # the worker died before the rename: a temporary file stays
-        Path(settings.MEDIA_ROOT) / reports.report_file_name(report), b"%PDF-1.7 par",
+        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report), b"%PDF-1.7 par",
         prefix=f".report-{report.pk:06d}-",
     )
     assert len(files_in_reports_dir()) == 1
@@ -217,7 +219,7 @@ def test_a_late_second_delivery_discards_its_own_file(programme, manager):
     reports.report_claim(report_id=report.pk)  # delivery A starts, stalls
     done = reports.report_generate(report_id=report.pk)  # delivery B finishes
     late = reports.write_atomically(
-        Path(settings.MEDIA_ROOT) / reports.report_file_name(report), b"%PDF late",
+        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report), b"%PDF late",
         prefix=f".report-{report.pk:06d}-",
     )
 
@@ -410,7 +412,7 @@ def test_page_pdf_csv_and_xlsx_print_the_same_kpi_figures(client, programme, man
     client.force_login(manager)
     client.cookies["django_language"] = "en"
     with translation.override("en"):
-        context = reports.kpi_report_context(programme, year=None, today=timezone.localdate())
+        context = kpi_report.kpi_report_context(programme, year=None, today=timezone.localdate())
     report = reports.report_generate(
         report_id=request_kpi_report(manager, programme, language="en").pk
     )

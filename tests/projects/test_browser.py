@@ -18,8 +18,8 @@ from .factories import (
     ApplicationFactory,
     CallFactory,
     CoordinatorFactory,
-    SmallCompanyFactory,
     LargeCompanyFactory,
+    SmallCompanyFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

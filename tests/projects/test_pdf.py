@@ -43,9 +43,9 @@ def test_snapshot_pdf_is_tagged_with_running_header_and_page_x_of_y_footer(
     assert f"{application.acronym} — {application.receipt_number}" in text
     assert "Tagged:          yes" in info
     # The submission time in Brussels time with its zone, not the stored ISO timestamp.
-    from programme.reports import format_brussels
-
     from django.utils import translation
+
+    from programme.formats import format_brussels
 
     with translation.override("en"):
         assert f"Submitted at: {format_brussels(application.submitted_at)}" in text

@@ -19,7 +19,13 @@ from projects.enums import ApplicationState
 from projects.models import Application, FormDraft
 
 from ..factories import ApplicantFactory
-from .factories import PDF_BYTES, ApplicationFactory, CallFactory, CoordinatorFactory, ready_application
+from .factories import (
+    PDF_BYTES,
+    ApplicationFactory,
+    CallFactory,
+    CoordinatorFactory,
+    ready_application,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,120 @@
+"""Pure rules of the decision side of the evaluation (advice, funding decision, decline)
+and who decides an aid. No writes and no queries: every function takes plain values and
+returns `(ok, reason)` with the reason the user reads.
+
+The ranking algorithms (ranking, funding cut, scenario figures, optimal selection) are
+in ranking.py beside this module.
+
+Known limits: "one month" is a calendar month from the decision time (31 January + one
+month = the last day of February), compared in UTC.
+"""
+
+import calendar
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from programme.domain import money
+
+from .enums import AdviceOutcome, DecidingLevel, DecisionOutcome
+
+
+def euro(amount: Decimal) -> str:
+    return "€\u00a0" + f"{money(amount):,.2f}"
+
+
+def add_one_month(moment: datetime) -> datetime:
+    """The same day and time a calendar month later (clamped to the month's last day)."""
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def can_record_advice(*, body_kind: str, quorum: tuple[bool, str], outcome: str) -> tuple[bool, str]:
+    """Advice is given by the strategic advisory council at a meeting with its quorum."""
+    if body_kind != "advisory_council":
+        return False, _("Advice is given at a meeting of the strategic advisory council.")
+    ok, reason = quorum
+    if not ok:
+        return False, _("The meeting had no quorum, so it cannot give advice: %(reason)s") % {
+            "reason": reason
+        }
+    if outcome not in AdviceOutcome.values:
+        return False, _("Choose fund, reserve list or reject.")
+    return True, ""
+
+
+def can_decide(
+    *,
+    body_kind: str,
+    quorum: tuple[bool, str],
+    outcome: str,
+    amount: Decimal | None,
+    requested_aid: Decimal,
+    already_decided: bool,
+    passes: bool,
+) -> tuple[bool, str]:
+    """The steering group decides once per application, at a meeting with its quorum; a
+    funding decision grants a positive amount up to the requested aid, and only to a
+    proposal that reaches every threshold."""
+    if already_decided:
+        return False, _("This application has already been decided.")
+    if body_kind != "steering_group":
+        return False, _("Funding decisions are taken at a meeting of the steering group.")
+    ok, reason = quorum
+    if not ok:
+        return False, _("The meeting had no quorum, so it cannot decide: %(reason)s") % {
+            "reason": reason
+        }
+    if outcome not in DecisionOutcome.values:
+        return False, _("Choose funded, reserve list or rejected.")
+    if outcome == DecisionOutcome.FUND:
+        if not passes:
+            return False, _("The proposal does not reach every threshold; it cannot be funded.")
+        if amount is None or Decimal(amount) <= 0:
+            return False, _("A funding decision needs the amount of aid granted.")
+        if Decimal(amount) > Decimal(requested_aid):
+            return False, _(
+                "The aid granted (%(amount)s) exceeds the aid requested (%(requested)s)."
+            ) % {"amount": euro(amount), "requested": euro(requested_aid)}
+    elif amount:
+        return False, _("Only a funding decision grants an amount.")
+    return True, ""
+
+
+def can_decline(
+    *, outcome: str, decided_at: datetime, declined_at: datetime | None, now: datetime
+) -> tuple[bool, str]:
+    """The applicant may decline granted aid within one month of the decision."""
+    if outcome != DecisionOutcome.FUND:
+        return False, _("Only granted aid can be declined.")
+    if declined_at is not None:
+        return False, _("The aid has already been declined.")
+    limit = add_one_month(decided_at)
+    if now > limit:
+        return False, _(
+            "The aid can be declined within one month of the decision; that month ended on "
+            "%(date)s."
+        ) % {"date": limit.date().isoformat()}
+    return True, ""
+
+
+def can_mark_call_decided(*, undecided: list[str]) -> tuple[bool, str]:
+    """The call is decided when every admissible application has a decision."""
+    if undecided:
+        return False, _("Not every admissible application has a decision yet: %(names)s.") % {
+            "names": ", ".join(undecided)
+        }
+    return True, ""
+
+
+ADMINISTRATOR_GENERAL_LIMIT = Decimal("500000")
+
+
+def deciding_level(aid_amount: Decimal) -> DecidingLevel:
+    """Up to €500,000 aid the administrator-general decides; above, the agency's decision
+    committee (DOMAIN.md §2)."""
+    if Decimal(aid_amount) <= ADMINISTRATOR_GENERAL_LIMIT:
+        return DecidingLevel.ADMINISTRATOR_GENERAL
+    return DecidingLevel.DECISION_COMMITTEE

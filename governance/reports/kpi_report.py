@@ -1,0 +1,226 @@
+"""The KPI report: the KPI page's and the PDF's context, the report's HTML (the worker
+makes the PDF from it), and the KPI table's CSV and XLSX. One set of figures for all of
+them (governance.reports.kpis gathers them, programme.kpis defines each KPI)."""
+
+import io
+from datetime import datetime
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from calls.selectors import BudgetExecution, budget_execution
+from governance.decisions.selectors import funded_participations
+from programme import kpis
+from programme.exports import rows_csv
+from programme.formats import BRUSSELS, format_brussels
+from programme.models import GeneratedReport, Programme
+
+from . import charts
+from . import kpis as gather
+from .domain import SOURCE_ROWS_SHOWN, Progress, ReportError
+
+
+def budget_chart(budget: BudgetExecution):
+    """Bar chart of the budget execution: project budget, envelopes, committed per year."""
+    return charts.bar_chart(
+        title=_("Budget execution per year"),
+        description=_(
+            "Project budget, amount in the calls' envelopes and committed amount per "
+            "programme year, in euro; the figures are in the table."
+        ),
+        categories=[str(y.year) for y in budget.years],
+        series=[
+            charts.Series(_("Project budget"), [y.project_budget for y in budget.years]),
+            charts.Series(_("In envelopes"), [y.envelope_amount for y in budget.years]),
+            charts.Series(_("Committed"), [y.committed for y in budget.years]),
+        ],
+        value_format=kpis.fmt_money,
+    )
+
+
+def _count_format(value) -> str:
+    """A count on an axis: whole numbers as such, a quarter tick (top 1 → 0.25) with
+    its decimals rather than rounded to a misleading 0 or 1."""
+    decimals = max(0, -value.normalize().as_tuple().exponent)
+    return kpis.fmt_number(value, decimals)
+
+
+def trend_charts(trend: gather.KpiTrend) -> list[tuple[gather.TrendMeasure, str]]:
+    """One small bar chart per measure of the trend (their units differ: counts and
+    percentages of very different sizes), each with its target as a dashed line."""
+    charts_ = []
+    for measure in trend.measures:
+        value_format = kpis.fmt_percent if measure.unit == "percent" else _count_format
+        charts_.append((measure, charts.bar_chart(
+            title=_("KPI %(number)s: %(measure)s per year")
+            % {"number": measure.kpi_number, "measure": measure.label},
+            description=_(
+                "%(measure)s per programme year against the target %(target)s; years "
+                "without a figure yet have no bar. The figures are in the table."
+            ) % {"measure": measure.label, "target": measure.target_display},
+            categories=[str(year) for year in trend.years],
+            series=[charts.Series(measure.label, [c.value for c in measure.cells])],
+            value_format=value_format,
+            width=360,
+            height=200,
+            target=measure.target,
+            target_label=_("Target"),
+        )))
+    return charts_
+
+
+def kpi_report_context(
+    programme: Programme, *, year: int | None, today=None
+) -> dict:
+    """Everything the KPI page and the KPI report PDF print (active language). The trend
+    per year is for the whole programme only (a one-year report has one year)."""
+    # The funded partners once for both the KPIs and the trend (the expensive read).
+    participations = funded_participations(programme, year)
+    results = gather.programme_kpis(
+        programme, year=year, today=today, participations=participations
+    )
+    table = kpis.kpi_table(results)
+    budget = budget_execution(programme, year=year)
+    trend = (
+        gather.kpi_trend(programme, today=today, participations=participations)
+        if year is None else None
+    )
+    return {
+        "trend": trend,
+        "trend_charts": trend_charts(trend) if trend and trend.measures else [],
+        "programme": programme,
+        "year": year,
+        "results": results,
+        "table": table,
+        "table_rows": list(zip(table.rows, (r.status for r in results), strict=True)),
+        "budget": budget,
+        "chart": budget_chart(budget),
+        # A KPI's source rows grow with the funded projects (thousands in a large
+        # programme): the page and the PDF print the first ones, the XLSX all of them.
+        "source_rows_limit": SOURCE_ROWS_SHOWN,
+        "source_rows_slice": f":{SOURCE_ROWS_SHOWN}",
+    }
+
+
+def kpi_report_html(
+    *, programme: Programme, year: int | None, language: str, generated_at: datetime,
+    progress: Progress | None = None,
+) -> str:
+    """The HTML of the KPI report, in `language` (the PDF is made from it)."""
+    progress = progress or (lambda percent, message: None)
+    with translation.override(language):
+        progress(15, _("Computing the KPIs"))
+        context = kpi_report_context(
+            programme, year=year, today=timezone.localdate(generated_at, BRUSSELS)
+        )
+        progress(40, _("Writing the report"))
+        context.update(
+            {
+                "language": language,
+                "generated_at": format_brussels(generated_at),
+                "document_title": _("KPI report"),
+            }
+        )
+        return render_to_string("governance/reports/kpi_report.html", context)
+
+
+def generator(report: GeneratedReport, progress: Progress) -> str:
+    params = report.parameters
+    programme = Programme.objects.filter(pk=params.get("programme")).first()
+    if programme is None:
+        raise ReportError(_("The programme of this report no longer exists."))
+    return kpi_report_html(
+        programme=programme,
+        year=params.get("year"),
+        language=params.get("language") or "nl",
+        generated_at=timezone.now(),
+        progress=progress,
+    )
+
+
+
+def kpi_csv(table: kpis.KpiTable) -> str:
+    """The KPI table as CSV."""
+    return rows_csv([c.label for c in table.columns], table.rows)
+
+
+def kpi_xlsx(
+    *, table: kpis.KpiTable, results: list[kpis.KpiResult], budget: BudgetExecution,
+    title: str, trend: gather.KpiTrend | None = None,
+) -> bytes:
+    """The KPI table, the budget execution, the trend per year (whole programme) and
+    every KPI's source rows as a workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    money = '"€" #,##0.00'
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("KPIs")[:31]
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([c.label for c in table.columns])
+    for cell in sheet[2]:
+        cell.font = bold
+    for row in table.rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A3"
+    for letter, width in zip("ABCDEFG", (6, 60, 28, 36, 10, 12, 50), strict=True):
+        sheet.column_dimensions[letter].width = width
+
+    sheet = workbook.create_sheet(_("Budget")[:31])
+    header = [_("Year"), _("Budget line"), _("Call"), _("Envelope"), _("Amount"),
+              _("Reserved"), _("Committed"), _("Available")]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = bold
+    for year in budget.years:
+        for label, amount in year.lines:
+            sheet.append([year.year, label, None, None, amount])
+        for e in year.envelopes:
+            sheet.append([year.year, None, e.call, e.name, e.amount, e.reserved, e.committed,
+                          e.available])
+    sheet.append([_("Total programme budget"), None, None, None, budget.total])
+    sheet.cell(row=sheet.max_row, column=1).font = bold
+    for row in sheet.iter_rows(min_row=2, min_col=5, max_col=8):
+        for cell in row:
+            cell.number_format = money
+    for letter, width in zip("ABCDEFGH", (8, 44, 40, 30, 16, 16, 16, 16), strict=True):
+        sheet.column_dimensions[letter].width = width
+
+    if trend is not None and trend.measures:
+        sheet = workbook.create_sheet(_("Trend per year")[:31])
+        sheet.append([_("Year"), *(f"{m.label} (KPI {m.kpi_number})" for m in trend.measures)])
+        for cell in sheet[1]:
+            cell.font = bold
+        for year, cells in trend.rows:
+            sheet.append([year, *(c.value for c in cells)])
+        sheet.append([_("Target"), *(m.target for m in trend.measures)])
+        sheet.cell(row=sheet.max_row, column=1).font = bold
+        sheet.column_dimensions["A"].width = 10
+        for index in range(len(trend.measures)):
+            sheet.column_dimensions[chr(ord("B") + index)].width = 26
+
+    sheet = workbook.create_sheet(_("Sources")[:31])
+    for result in results:
+        sheet.append([f"KPI {result.number}: {result.name}"])
+        sheet.cell(row=sheet.max_row, column=1).font = bold
+        if not result.rows:
+            sheet.append([result.reason])
+        else:
+            sheet.append([c.label for c in result.columns])
+            for row in result.rows:
+                sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(value):
+    """Excel has no time zones: aware datetimes are written in Brussels time."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value, BRUSSELS).replace(tzinfo=None)
+    return value

@@ -1,0 +1,589 @@
+"""All writes of the review side: conflict declarations, reviewer assignments (by hand
+and automatic), individual reports, consensus scores, reviewers' expertise and
+review-deadline reminders.
+
+Every function is keyword-only, runs in a transaction, checks the rule of domain.py
+(raising ValidationError with the reason the user reads), validates with full_clean()
+and records who and why in the audit trail.
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from calls.domain import format_brussels
+from calls.enums import CallState
+from calls.models import Call
+from programme import services as programme_services
+from programme.enums import Role
+from programme.models import Organisation, User
+from programme.services import audited_save, queue_email_to_users
+from projects.enums import ApplicationState
+from projects.models import Application
+
+from . import domain, selectors
+from .assignment import ApplicationToReview, AssignmentInfeasible, assign_reviewers
+from .enums import (
+    ACTIVE_ASSIGNMENT_STATES,
+    ASSIGNMENT_TRANSITIONS,
+    OPEN_ASSIGNMENT_STATES,
+    AssignmentState,
+    ConflictSource,
+)
+from .models import (
+    ConflictDeclaration,
+    ConsensusScore,
+    ReviewAssignment,
+    ReviewerExpertise,
+    ReviewReminderSent,
+    ReviewScore,
+)
+
+
+class ReviewRefused(ValidationError):
+    """A review write the rules refuse; `message_dict` maps form field names
+    (`score_<criterion id>`, `comment_<criterion id>`, `__all__`) to reasons."""
+
+
+def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
+    return ReviewAssignment.objects.select_for_update(of=("self",)).select_related(
+        "application", "application__call", "application__call__parameters", "reviewer"
+    ).get(pk=assignment.pk)
+
+
+def _assignment_transition(assignment: ReviewAssignment, to: str, service: str) -> None:
+    if service not in ASSIGNMENT_TRANSITIONS.get((assignment.state, to), ()):
+        raise ReviewRefused(
+            _("This review is %(state)s and cannot be changed that way.")
+            % {"state": AssignmentState(assignment.state).label.lower()}
+        )
+    assignment.state = to
+
+
+def _staff_users():
+    return User.objects.filter(is_active=True, groups__name=Role.STAFF).distinct()
+
+
+def _check_assignable(application, reviewer: User) -> None:
+    """Raise ReviewRefused unless `reviewer` may be assigned to `application`."""
+
+    if application.call.state != CallState.IN_EVALUATION:
+        raise ReviewRefused(_("Reviewers are assigned while the call is in evaluation."))
+    if application.state != ApplicationState.ADMISSIBLE:
+        raise ReviewRefused(_("Only admissible applications are evaluated."))
+    if not reviewer.is_active or not reviewer.has_role(*selectors.REVIEWER_ROLES):
+        raise ReviewRefused(
+            _("%(name)s is not an advisory council member or external expert.")
+            % {"name": reviewer}
+        )
+    conflicted, reason = selectors.conflict_of(application, reviewer)
+    if conflicted:
+        raise ReviewRefused(
+            _("%(name)s has a conflict of interest: %(reason)s")
+            % {"name": reviewer, "reason": reason}
+        )
+
+
+@transaction.atomic
+def review_assign(*, actor: User, application, reviewer: User) -> ReviewAssignment:
+    """Assign `reviewer` to `application` by hand.
+
+    Side effects, in order: locks the application; checks the call is in evaluation, the
+    application admissible, the person a reviewer without a conflict (declared or
+    detected) and not already assigned (raises ReviewRefused with the reason); saves
+    the assignment (audited); on commit, e-mails the reviewer.
+    """
+
+    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(
+        pk=application.pk
+    )
+    _check_assignable(application, reviewer)
+    if ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
+        raise ReviewRefused(_("%(name)s is already assigned to this application.") % {
+            "name": reviewer})
+    assignment = ReviewAssignment(application=application, reviewer=reviewer, assigned_by=actor)
+    audited_save(assignment, actor=actor, reason="reviewer assigned by hand")
+    _queue_assigned_email(reviewer, [application])
+    return assignment
+
+
+def _queue_assigned_email(reviewer: User, applications) -> None:
+    queue_email_to_users(
+        users=[reviewer],
+        subject=_("New applications to evaluate"),
+        template="governance/email/review_assigned.txt",
+        context={"applications": list(applications)},
+    )
+
+
+@transaction.atomic
+def review_unassign(*, actor: User, assignment: ReviewAssignment) -> None:
+    """Remove an assignment that has not been submitted.
+
+    Side effects, in order: locks the assignment; refuses a submitted one; deletes it
+    with its draft scores (the audit trail keeps both).
+    """
+    assignment = _lock_assignment(assignment)
+    if assignment.state == AssignmentState.SUBMITTED:
+        raise ReviewRefused(_("A submitted review cannot be unassigned."))
+    assignment._history_user = actor
+    for score in assignment.scores.all():
+        score._history_user = actor
+        score.delete()
+    assignment.delete()
+
+
+@transaction.atomic
+def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]:
+    """Give every admissible application of `call` its number of reviewers
+    (parameters.reviewers_per_application) with governance.review.assignment.assign_reviewers:
+    loads balanced, never a conflicted reviewer, matching themes preferred.
+
+    Side effects, in order: locks the call; checks it is in evaluation; records every
+    newly detected conflict of the pool as a declaration (source detected, audited);
+    raises ReviewRefused naming each application that cannot get enough reviewers (the
+    detected conflicts are then not kept either); saves the new assignments (audited);
+    on commit, e-mails each reviewer their new applications. Existing assignments stay.
+    """
+
+    call = Call.objects.select_for_update(of=("self",)).select_related("parameters").get(
+        pk=call.pk
+    )
+    if call.state != CallState.IN_EVALUATION:
+        raise ReviewRefused(_("Reviewers are assigned while the call is in evaluation."))
+    applications = list(
+        Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE).order_by(
+            "submitted_at", "pk"
+        )
+    )
+    pool = list(selectors.reviewer_pool())
+    app_ids = [a.pk for a in applications]
+    detected = selectors.detected_conflicts(app_ids, pool)
+    declared = selectors.declared_conflicts(app_ids)
+    on_record = {
+        (d.application_id, d.reviewer_id): d
+        for d in ConflictDeclaration.objects.filter(application_id__in=app_ids)
+    }
+    for pair, reason in detected.items():
+        if pair in declared:
+            continue
+        # A "no conflict" declaration made before the link was known is superseded.
+        declaration = on_record.get(pair) or ConflictDeclaration(
+            application_id=pair[0], reviewer_id=pair[1]
+        )
+        declaration.has_conflict = True
+        declaration.reason = reason
+        declaration.source = ConflictSource.DETECTED
+        audited_save(declaration, actor=actor, reason="conflict detected at assignment")
+    conflicted_pairs = set(detected) | set(declared)
+    # Open reviews of a now-conflicted pair are withdrawn (assign_reviewers replaces them).
+    for assignment in ReviewAssignment.objects.filter(
+        application_id__in=app_ids, state__in=OPEN_ASSIGNMENT_STATES
+    ):
+        if (assignment.application_id, assignment.reviewer_id) in conflicted_pairs:
+            _assignment_transition(assignment, AssignmentState.WITHDRAWN, "conflict_declare")
+            audited_save(assignment, actor=actor, reason="withdrawn: conflict detected")
+    label = {a.pk: f"{a.acronym} (#{a.pk})" for a in applications}
+    by_label = {v: k for k, v in label.items()}
+    conflicts = {(label[a], r) for a, r in conflicted_pairs if a in label}
+    existing: dict[str, list[int]] = {label[a]: [] for a in app_ids}
+    active = ReviewAssignment.objects.filter(
+        application_id__in=app_ids, state__in=ACTIVE_ASSIGNMENT_STATES
+    ).order_by("assigned_at", "pk")
+    for application_id, reviewer_id in active.values_list("application_id", "reviewer_id"):
+        existing[label[application_id]].append(reviewer_id)
+    # Withdrawn assignments keep their row (unique per pair): never reuse the pair.
+    for application_id, reviewer_id in ReviewAssignment.objects.filter(
+        application_id__in=app_ids, state=AssignmentState.WITHDRAWN
+    ).values_list("application_id", "reviewer_id"):
+        conflicts.add((label[application_id], reviewer_id))
+    expertise: dict[int, set[str]] = {}
+    for user_id, theme_id in ReviewerExpertise.objects.filter(
+        user__in=[r.pk for r in pool]
+    ).values_list("user_id", "theme_id"):
+        expertise.setdefault(user_id, set()).add(str(theme_id))
+    try:
+        result = assign_reviewers(
+            [
+                ApplicationToReview(
+                    id=label[a.pk],
+                    themes=frozenset({str(a.theme_id)}) if a.theme_id else frozenset(),
+                )
+                for a in applications
+            ],
+            [r.pk for r in pool],
+            per_application=call.parameters.reviewers_per_application,
+            conflicts=conflicts,
+            existing=existing,
+            expertise=expertise,
+        )
+    except AssignmentInfeasible as error:
+        raise ReviewRefused(error.reasons) from error
+    reviewers = {r.pk: r for r in pool}
+    applications_by_id = {a.pk: a for a in applications}
+    created = []
+    per_reviewer: dict[int, list] = {}
+    for app_label, reviewer_ids in result.items():
+        application_id = by_label[app_label]
+        for reviewer_id in reviewer_ids:
+            if reviewer_id in existing[app_label]:
+                continue
+            assignment = ReviewAssignment(
+                application_id=application_id, reviewer_id=reviewer_id, assigned_by=actor
+            )
+            audited_save(assignment, actor=actor, reason="automatic assignment")
+            created.append(assignment)
+            per_reviewer.setdefault(reviewer_id, []).append(applications_by_id[application_id])
+    for reviewer_id, assigned in per_reviewer.items():
+        _queue_assigned_email(reviewers[reviewer_id], assigned)
+    return created
+
+
+@transaction.atomic
+def conflict_declare(
+    *, actor: User, assignment: ReviewAssignment, has_conflict: bool, reason: str = ""
+) -> ConflictDeclaration:
+    """The reviewer of `assignment` declares no conflict, or a conflict with its reason.
+
+    Side effects, in order: locks the assignment; refuses a declaration by anyone but
+    the reviewer, a conflict without a reason, and "no conflict" once a conflict is on
+    record; saves the declaration (audited). With a conflict: withdraws the assignment
+    (audited) — refused once the review is submitted — and on commit e-mails the staff
+    to assign a replacement.
+    """
+    assignment = _lock_assignment(assignment)
+    if actor.pk != assignment.reviewer_id:
+        raise ReviewRefused(_("Only the reviewer declares their conflicts of interest."))
+    reason = (reason or "").strip()
+    if has_conflict and not reason:
+        raise ReviewRefused({"reason": [_("Say what the conflict of interest is.")]})
+    declaration = ConflictDeclaration.objects.filter(
+        application=assignment.application, reviewer=assignment.reviewer
+    ).first()
+    if declaration is not None and declaration.has_conflict and not has_conflict:
+        raise ReviewRefused(_("A conflict of interest on record cannot be taken back."))
+    if has_conflict:
+        _assignment_transition(assignment, AssignmentState.WITHDRAWN, "conflict_declare")
+    else:
+        conflicted, detected_reason = selectors.conflict_of(
+            assignment.application, assignment.reviewer
+        )
+        if conflicted:
+            raise ReviewRefused(
+                _("A conflict of interest is on record: %(reason)s") % {"reason": detected_reason}
+            )
+    if declaration is None:
+        declaration = ConflictDeclaration(
+            application=assignment.application, reviewer=assignment.reviewer
+        )
+    declaration.has_conflict = has_conflict
+    declaration.reason = reason if has_conflict else ""
+    declaration.source = ConflictSource.DECLARED
+    audited_save(
+        declaration, actor=actor, reason="conflict declared" if has_conflict else "no conflict"
+    )
+    if has_conflict:
+        audited_save(assignment, actor=actor, reason="withdrawn: conflict of interest")
+        queue_email_to_users(
+            users=_staff_users(),
+            subject=_("Conflict of interest on %(acronym)s: assign a replacement")
+            % {"acronym": assignment.application.acronym},
+            template="governance/email/conflict_declared.txt",
+            context={"assignment": assignment, "declaration": declaration},
+        )
+    return declaration
+
+
+@transaction.atomic
+def conflicts_detect_for_link(*, actor: User | None, link) -> list[ReviewAssignment]:
+    """After an organisation link is recorded: withdraw every active review assignment
+    (assigned, being scored or submitted) of a call in evaluation whose reviewer is now
+    found conflicted through the link (DOMAIN.md: a reviewer never reviews a proposal of
+    their own or a linked organisation).
+
+    Side effects, in order: locks the assignments concerned; per conflict found records
+    (or turns) the ConflictDeclaration as detected with its reason, withdraws the
+    assignment (audited, a submitted review's scores stop counting: the consensus page,
+    the ranking's review figures and the report count submitted reviews only); on commit
+    e-mails the staff once, listing the withdrawn assignments. Returns them.
+    """
+
+    organisation_ids = {link.organisation_id, link.other_id}
+    concerned = ReviewAssignment.objects.filter(
+        state__in=ACTIVE_ASSIGNMENT_STATES,
+        application__call__state=CallState.IN_EVALUATION,
+        reviewer__organisation_id__isnull=False,
+    ).filter(
+        Q(reviewer__organisation_id__in=organisation_ids)
+        | Q(application__partners__organisation_id__in=organisation_ids)
+    )
+    candidates = list(
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("application", "reviewer")
+        .filter(pk__in=concerned.values("pk"))
+        .order_by("pk")
+    )
+    if not candidates:
+        return []
+    found = selectors.detected_conflicts(
+        {a.application_id for a in candidates}, {a.reviewer for a in candidates}
+    )
+    withdrawn = []
+    for assignment in candidates:
+        reason = found.get((assignment.application_id, assignment.reviewer_id))
+        if reason is None:
+            continue
+        declaration = ConflictDeclaration.objects.filter(
+            application_id=assignment.application_id, reviewer_id=assignment.reviewer_id
+        ).first() or ConflictDeclaration(
+            application_id=assignment.application_id, reviewer_id=assignment.reviewer_id
+        )
+        if not declaration.has_conflict:  # new, or "no conflict" declared before the link
+            declaration.has_conflict = True
+            declaration.reason = reason
+            declaration.source = ConflictSource.DETECTED
+            audited_save(declaration, actor=actor, reason="conflict detected: organisation link")
+        was_submitted = assignment.state == AssignmentState.SUBMITTED
+        _assignment_transition(assignment, AssignmentState.WITHDRAWN, "conflict_detected")
+        audited_save(
+            assignment, actor=actor,
+            reason="withdrawn: conflict detected" + (" (submitted review)" if was_submitted else ""),
+        )
+        withdrawn.append(assignment)
+    if withdrawn:
+        queue_email_to_users(
+            users=_staff_users(),
+            subject=_("Conflicts of interest found: %(count)s review assignment(s) withdrawn")
+            % {"count": len(withdrawn)},
+            template="governance/email/conflicts_detected.txt",
+            context={"assignments": withdrawn},
+        )
+    return withdrawn
+
+
+def _plain(value: Decimal) -> Decimal:
+    """5.0 -> 5, 0.50 -> 0.5 (for messages), never 1E+1."""
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+def scale_of(call) -> domain.ScaleSpec:
+    """The call's score scale (0–5 in half points by default)."""
+    parameters = call.parameters
+    return domain.ScaleSpec(
+        _plain(parameters.scale_min), _plain(parameters.scale_max), _plain(parameters.scale_step)
+    )
+
+
+def _review_errors(call, entries: dict[int, tuple[str, str]], *, complete: bool) -> dict:
+    scale = scale_of(call)
+    errors: dict[str, list[str]] = {}
+    for criterion in call.criteria.all():
+        score_text, comment = entries.get(criterion.pk, ("", ""))
+        for field, reason in domain.review_entry_errors(
+            score_text, comment, scale, complete=complete
+        ).items():
+            errors[f"{field}_{criterion.pk}"] = [reason]
+    return errors
+
+
+def _review_guard(assignment: ReviewAssignment, actor: User, now) -> None:
+    if actor.pk != assignment.reviewer_id:
+        raise ReviewRefused(_("Only the assigned reviewer writes this review."))
+    if not ConflictDeclaration.objects.filter(
+        application=assignment.application, reviewer=actor, has_conflict=False
+    ).exists():
+        raise ReviewRefused(_("Declare that you have no conflict of interest first."))
+    ok, reason = domain.review_open(assignment.application.call.review_deadline, now)
+    if not ok:
+        raise ReviewRefused(reason)
+
+
+def _write_scores(assignment: ReviewAssignment, entries, actor: User, reason: str) -> None:
+    existing = {s.criterion_id: s for s in assignment.scores.all()}
+    for criterion in assignment.application.call.criteria.all():
+        score_text, comment = entries.get(criterion.pk, ("", ""))
+        text = (score_text or "").strip().replace(",", ".")
+        row = existing.get(criterion.pk) or ReviewScore(assignment=assignment, criterion=criterion)
+        row.score = Decimal(text) if text else None
+        row.comment = (comment or "").strip()
+        audited_save(row, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def review_save_draft(
+    *, actor: User, assignment: ReviewAssignment, entries: dict[int, tuple[str, str]], now=None
+) -> ReviewAssignment:
+    """Save the reviewer's scores and comments as typed so far (`entries`: criterion id
+    -> (score text, comment)); empty fields are allowed, off-scale scores are not.
+
+    Side effects, in order: locks the assignment; checks the reviewer, their "no
+    conflict" declaration and the review deadline; refuses off-scale scores per field
+    (ReviewRefused, nothing saved); saves the scores (audited) and moves the assignment
+    to draft (audited).
+    """
+    now = now or timezone.now()
+    assignment = _lock_assignment(assignment)
+    _review_guard(assignment, actor, now)
+    errors = _review_errors(assignment.application.call, entries, complete=False)
+    if errors:
+        raise ReviewRefused(errors)
+    _assignment_transition(assignment, AssignmentState.DRAFT, "review_save_draft")
+    _write_scores(assignment, entries, actor, "review draft saved")
+    audited_save(assignment, actor=actor, reason="review draft saved")
+    return assignment
+
+
+@transaction.atomic
+def review_submit(
+    *, actor: User, assignment: ReviewAssignment, entries: dict[int, tuple[str, str]], now=None
+) -> ReviewAssignment:
+    """Submit the individual report: a score on the call's scale and a comment for every
+    criterion.
+
+    Side effects, in order: locks the assignment; checks the reviewer, their "no
+    conflict" declaration and the review deadline; refuses a missing or off-scale score
+    or a missing comment, per field (ReviewRefused, nothing saved); saves the scores
+    (audited); marks the assignment submitted with the time (audited).
+    """
+    now = now or timezone.now()
+    assignment = _lock_assignment(assignment)
+    _review_guard(assignment, actor, now)
+    errors = _review_errors(assignment.application.call, entries, complete=True)
+    if errors:
+        raise ReviewRefused(errors)
+    _assignment_transition(assignment, AssignmentState.SUBMITTED, "review_submit")
+    _write_scores(assignment, entries, actor, "review submitted")
+    assignment.submitted_at = now
+    audited_save(assignment, actor=actor, reason="review submitted")
+    return assignment
+
+
+@transaction.atomic
+def consensus_record(
+    *, actor: User, application, entries: dict[int, tuple[str, str]]
+) -> list[ConsensusScore]:
+    """The moderator records the consensus score and comment of every criterion.
+
+    Side effects, in order: locks the application; refuses while an active review is
+    unsubmitted or none is submitted; refuses a missing or off-scale score or a missing
+    comment, per field (ReviewRefused, nothing saved); creates or updates one
+    ConsensusScore per criterion (audited).
+    """
+
+    application = Application.objects.select_for_update(of=("self",)).select_related(
+        "call", "call__parameters"
+    ).get(pk=application.pk)
+    states = list(
+        application.review_assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values_list(
+            "state", flat=True
+        )
+    )
+    if not states or any(s != AssignmentState.SUBMITTED for s in states):
+        raise ReviewRefused(
+            _("The consensus is recorded once every assigned reviewer has submitted.")
+        )
+    errors = _review_errors(application.call, entries, complete=True)
+    if errors:
+        raise ReviewRefused(errors)
+    existing = {c.criterion_id: c for c in application.consensus_scores.all()}
+    saved = []
+    for criterion in application.call.criteria.all():
+        score_text, comment = entries[criterion.pk]
+        row = existing.get(criterion.pk) or ConsensusScore(
+            application=application, criterion=criterion
+        )
+        row.score = Decimal(score_text.strip().replace(",", "."))
+        row.comment = comment.strip()
+        row.moderator = actor
+        audited_save(row, actor=actor, reason="consensus recorded")
+        saved.append(row)
+    return saved
+
+
+@transaction.atomic
+def reviewer_expertise_set(*, actor: User, user: User, themes: Iterable) -> None:
+    """Set a reviewer's themes of expertise (audited: added rows saved, removed rows
+    deleted with the actor in the audit trail)."""
+    wanted = {t.pk for t in themes}
+    current = {e.theme_id: e for e in ReviewerExpertise.objects.filter(user=user)}
+    for theme_id, row in current.items():
+        if theme_id not in wanted:
+            row._history_user = actor
+            row.delete()
+    for theme_id in wanted - set(current):
+        audited_save(
+            ReviewerExpertise(user=user, theme_id=theme_id), actor=actor, reason="expertise"
+        )
+
+
+def review_reminders_send_due(*, now=None) -> int:
+    """Queue the review-deadline reminders that are due (3 days and 1 day before) to
+    reviewers with unsubmitted assignments; returns how many were queued.
+
+    Side effects, per reviewer and call, in one transaction: inserts
+    ReviewReminderSent(call, user, kind) (unique), then queues the e-mail on commit. A
+    second run, even concurrent, hits the unique constraint and sends nothing again.
+    """
+
+    now = now or timezone.now()
+    horizon = now + domain.REVIEW_REMINDER_OFFSETS["3d"]
+    sent = 0
+    calls = Call.objects.filter(
+        state=CallState.IN_EVALUATION, review_deadline__gt=now, review_deadline__lte=horizon
+    )
+    for call in calls.order_by("review_deadline"):
+        kind = domain.due_review_reminder(call.review_deadline, now)
+        if kind is None:
+            continue
+        already = ReviewReminderSent.objects.filter(call=call, kind=kind).values("user_id")
+        open_assignments = (
+            ReviewAssignment.objects.filter(
+                application__call=call,
+                state__in=OPEN_ASSIGNMENT_STATES,
+                reviewer__is_active=True,
+            )
+            .exclude(reviewer_id__in=already)
+            .select_related("reviewer", "application")
+            .order_by("reviewer_id", "application__acronym")
+        )
+        by_reviewer: dict[int, list[ReviewAssignment]] = {}
+        for assignment in open_assignments:
+            by_reviewer.setdefault(assignment.reviewer_id, []).append(assignment)
+        for assignments in by_reviewer.values():
+            reviewer = assignments[0].reviewer
+            try:
+                with transaction.atomic():
+                    ReviewReminderSent.objects.create(call=call, user=reviewer, kind=kind)
+                    queue_email_to_users(
+                        users=[reviewer],
+                        subject=_("Reminder: reviews for “%(title)s” are due %(when)s")
+                        % {"title": call.title, "when": format_brussels(call.review_deadline)},
+                        template="governance/email/review_reminder.txt",
+                        context={"call": call, "assignments": assignments, "kind": kind},
+                    )
+            except IntegrityError:
+                continue  # another run sent this one
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def organisation_link_record(
+    *, actor: User, organisation: Organisation, other: Organisation, kind: str, note: str = ""
+):
+    """Record a link between two enterprises (staff, on the organisation page).
+
+    Side effects, in order: saves the link with an audit row
+    (programme.services.organisation_link_create); withdraws the review assignments the
+    link turns into a conflict of interest and tells staff (conflicts_detect_for_link).
+    """
+    link = programme_services.organisation_link_create(
+        actor=actor, organisation=organisation, other=other, kind=kind, note=note
+    )
+    conflicts_detect_for_link(actor=actor, link=link)
+    return link

@@ -1,0 +1,36 @@
+"""Filters of the KPI pages and report PDFs: print a drill-down cell by its column kind."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import date_format, number_format
+
+from programme.templatetags.icon import euro
+
+register = template.Library()
+
+
+@register.filter
+def cell(value, kind: str = "text"):
+    """A KpiResult cell as text: money in euro, counts grouped, dates in DATE_FORMAT,
+    moments in Brussels time with the zone shown."""
+    from programme.formats import format_brussels
+
+    if value is None or value == "":
+        return "—"
+    if kind == "money":
+        return euro(value)
+    if kind in ("count", "decimal") and isinstance(value, int | Decimal):
+        return number_format(Decimal(value), force_grouping=True)
+    if kind == "datetime" and isinstance(value, datetime):
+        return format_brussels(value)
+    if kind == "date" and isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    return value
+
+
+@register.filter
+def with_columns(row, columns):
+    """Pairs each cell of `row` with its Column, for `{% for value, column in ... %}`."""
+    return list(zip(row, columns, strict=False))
