@@ -1,8 +1,8 @@
-"""Benchmark: the PDF reports as the worker makes them (programme.reports.report_generate:
+"""Benchmark: the PDF reports as the worker makes them (governance.reports.services.report_generate:
 the generator's HTML, then programme.pdf.render_pdf with base_url=BASE_DIR).
 
 1. The KPI report of the demo programme (`kpi_report.*`).
-2. The call evaluation report (governance.evaluation_report) of a call with 300
+2. The call evaluation report (governance.reports.evaluation) of a call with 300
    admissible applications × 5 reviews × 4 criteria and consensus, made and deleted by
    bench_decisions._make_call / _delete_call (`evaluation_report_300.*`); skipped with a
    reason while the function is not there.
@@ -48,11 +48,6 @@ def _report_figures(prefix: str, kind: str, pk: int, *, warm_up: bool = False) -
 
 
 def _evaluation_report() -> dict:
-    try:
-        from governance import evaluation_report  # noqa: F401
-    except ImportError:
-        return {"evaluation_report_300": "skipped: governance.evaluation_report "
-                                         "(evaluation_report_html) is not on this branch yet"}
     call = _make_call()
     try:
         return _report_figures("evaluation_report_300", "evaluation", call.pk)

@@ -2,7 +2,7 @@
 
 A report is a function `make_html(progress) -> str` (the generator's HTML, with the
 progress callback the worker passes) followed by `programme.pdf.render_pdf(html,
-base_url=BASE_DIR)`, as programme.reports.report_generate does. `measure()` times both,
+base_url=BASE_DIR)`, as governance.reports.services.report_generate does. `measure()` times both,
 splits the HTML time at the generator's own progress steps, and counts the SQL queries;
 `peak_python_mb()` runs it again under tracemalloc; `child_figures()` runs it in a fresh
 Python process (this module as a script) and returns that process's peak RSS, so the
