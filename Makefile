@@ -8,9 +8,13 @@ PORT ?= 8000
 # The test suite runs on the machine's real services; override to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/icon
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+# pytest-xdist processes: one a core. Each gets its own test database (test_<name>_gw0, ...)
+# and its own Celery queue and Redis key prefix (tests/conftest.py). PYTEST_WORKERS=0 runs
+# the suite in a single process; PYTEST_ARGS adds arguments (a path, -k, -x, ...).
+PYTEST_WORKERS ?= auto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test worker beat bench venv sysdeps services messages lock clean
+.PHONY: run test lint worker beat bench venv sysdeps services messages lock clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,9 +69,14 @@ worker: venv
 beat: venv
 	$(VENV)/bin/celery -A config beat -l info
 
-test: venv sysdeps services messages
+# Lint rules and format: pyproject.toml [tool.ruff]; the same checks as .pre-commit-config.yaml.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: venv sysdeps services messages lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-	  $(PY) -m pytest $(PYTEST_ARGS)
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: venv services messages
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/icon_bench} \

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,6 +12,30 @@ from . import factories
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to
 # run there unless told the test is deliberately synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _broker_namespace() -> str:
+    """The Redis namespace of this test process: one per test database.
+
+    pytest-xdist runs the suite in processes gw0, gw1, ... that share the Redis database
+    of REDIS_URL; pytest-django gives each its own test database (test_<name>_gw0, ...).
+    A task queued by one process must only run in that process's worker, against its
+    database, and `purge()` must only empty its own queue. Hence one queue name and one
+    key prefix a process (queues, unacked messages, bindings, control channels); the name
+    follows the test database, so concurrent runs on different databases do not meet
+    either, and a run on the same database purges what an earlier one left behind.
+    """
+    database = Path(str(settings.DATABASES["default"]["NAME"])).name
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"test-{database}-{worker}"
+
+
+BROKER_NAMESPACE = _broker_namespace()
+celery_app.conf.task_default_queue = BROKER_NAMESPACE
+celery_app.conf.broker_transport_options = {
+    **(celery_app.conf.broker_transport_options or {}),
+    "global_keyprefix": f"{BROKER_NAMESPACE}:",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +67,8 @@ def celery_worker_on_redis(transactional_db):
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL must be set for worker tests (make test sets it)")
     celery_app.conf.broker_url = settings.REDIS_URL
+    # The worker consumes only this process's queue (see _broker_namespace).
+    assert list(celery_app.amqp.queues) == [BROKER_NAMESPACE]
     # A task an earlier test left on the queue (acks_late redelivers unfinished ones)
     # must not run against this test's data.
     celery_app.control.purge()
