@@ -352,14 +352,3 @@ def export_response(content: bytes, *, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[suffix])
     response["Content-Disposition"] = content_disposition_header(True, stem + suffix)
     return response
-
-
-def rows_csv(header, rows) -> str:
-    """A table as CSV (RFC 4180, comma-separated; values unformatted, None empty): the
-    KPI export and the evaluation exports, until they move onto table_csv."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return buffer.getvalue()

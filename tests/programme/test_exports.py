@@ -1,6 +1,6 @@
 """programme.exports: CSV that Excel opens in columns in the reader's language, XLSX with
 number formats, real dates, frozen header and autofilter, formulas neutralised, and the
-download response."""
+download response; and one export view end to end."""
 
 import csv
 import io
@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from programme import exports
@@ -21,6 +22,14 @@ from programme.exports import (
     Column,
     Stack,
     Table,
+)
+
+from ..factories import (
+    BudgetLineFactory,
+    KpiFactory,
+    MilestoneRecordFactory,
+    ProgrammeManagerFactory,
+    ProgrammeYearFactory,
 )
 
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -305,3 +314,32 @@ def test_response_filename_in_another_script_is_encoded():
 def test_response_refuses_an_unknown_format():
     with pytest.raises(ValueError):
         exports.export_response(b"", filename="kpi.html")
+
+
+# --- An export view end to end ---------------------------------------------------------------
+
+
+def test_kpi_export_in_dutch_opens_in_columns_in_excel(client, db):
+    year = ProgrammeYearFactory(year=2019)
+    programme = year.programme
+    BudgetLineFactory(programme_year=year, amount=Decimal("4500000.50"))
+    MilestoneRecordFactory(kpi=KpiFactory(programme=programme, number=2), description=FORMULA)
+    client.force_login(ProgrammeManagerFactory())
+
+    csv_response = client.get(reverse("kpi_export", args=[programme.pk, "csv"]))
+    xlsx = load_workbook(
+        io.BytesIO(client.get(reverse("kpi_export", args=[programme.pk, "xlsx"])).content)
+    )
+
+    assert csv_response["Content-Disposition"] == (
+        f'attachment; filename="kpi-{programme.code}-all-nl.csv"'
+    )
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
+    header, *rows = csv_rows(csv_response.content, ";")
+    assert header[:2] == ["KPI", "Naam"]
+    assert [row[0] for row in rows] == ["2"]
+    budget = xlsx["Budget"]
+    assert (budget.freeze_panes, budget.auto_filter.ref) == ("A2", "A1:H2")
+    assert (budget["E2"].value, budget["E2"].number_format) == (4500000.5, '#,##0.00 "€"')
+    sources = [row[1] for row in xlsx["Bronnen"].iter_rows(values_only=True)]
+    assert "'" + FORMULA in sources
