@@ -44,6 +44,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from .enums import KpiStatus
+from .exports import DATE, MONEY, NUMBER, Column, Table
 from .models import Kpi, MilestoneRecord, Programme
 
 HUNDRED = Decimal("100")
@@ -51,15 +52,6 @@ ONE_DECIMAL = Decimal("0.1")
 
 
 # --- Results ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """A drill-down column; `kind` tells the renderers how to print the cells
-    (text, count, money, percent, date)."""
-
-    label: str
-    kind: str = "text"
 
 
 @dataclass(frozen=True)
@@ -203,7 +195,7 @@ def milestone_status(*, kpi: Kpi, records: Sequence[MilestoneRecord], today: dat
         status=status,
         reason=reason,
         columns=(
-            Column(_("Date"), "date"),
+            Column(_("Date"), DATE),
             Column(_("What was delivered")),
             Column(_("Evidence")),
             Column(_("Recorded by")),
@@ -311,7 +303,7 @@ def sme_involvement(
             Column(_("Project")),
             Column(_("Company")),
             Column(_("SME")),
-            Column(_("Budget"), "money"),
+            Column(_("Budget"), MONEY),
         ),
         rows=tuple(
             (p.call_title, p.project, p.organisation_name, _("yes") if p.is_sme else _("no"),
@@ -396,9 +388,9 @@ def leverage(*, kpi: Kpi, participations: Sequence[Participation], today: date) 
         columns=(
             Column(_("Project")),
             Column(_("Partner")),
-            Column(_("Budget"), "money"),
-            Column(_("Aid"), "money"),
-            Column(_("Own funds (companies)"), "money"),
+            Column(_("Budget"), MONEY),
+            Column(_("Aid"), MONEY),
+            Column(_("Own funds (companies)"), MONEY),
         ),
         rows=tuple(
             (p.project, p.organisation_name, p.budget, p.aid,
@@ -412,21 +404,15 @@ def leverage(*, kpi: Kpi, participations: Sequence[Participation], today: date) 
 FROM_PARTICIPATIONS = {3: sme_involvement, 4: unique_companies_per_call, 5: leverage}
 
 
-@dataclass(frozen=True)
-class KpiTable:
-    columns: tuple[Column, ...]
-    rows: tuple[tuple, ...]
-
-
-def kpi_table(results: Sequence[KpiResult]) -> KpiTable:
+def kpi_table(results: Sequence[KpiResult]) -> Table:
     """The KPI table printed by the page, the PDF, the CSV and the XLSX (same rows)."""
-    return KpiTable(
+    return Table(
         columns=(
-            Column(_("KPI"), "count"),
+            Column(_("KPI"), NUMBER),
             Column(_("Name")),
             Column(_("Target")),
             Column(_("Result")),
-            Column(_("Value"), "decimal"),
+            Column(_("Value"), NUMBER),
             Column(_("Status")),
             Column(_("Reason")),
         ),

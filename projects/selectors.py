@@ -1,11 +1,14 @@
-"""Reads of the projects app: which applications a person may see, and the assembly of
+"""Reads of the projects app: which applications a person may see, the assembly of
 one application's facts for the pure rules of domain.py (a fixed number of queries,
-whatever the size of the consortium)."""
+whatever the size of the consortium), and the tables of the admissibility list's export."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
+from programme.exports import BOOLEAN, DATETIME, MONEY, NUMBER, Column, Table
 from programme.models import OrganisationLink, User
 
 from . import domain
@@ -209,4 +212,76 @@ def snapshot_from(dossier: Dossier, *, submitted_at, receipt_number: str) -> dic
              "sha256": a.sha256}
             for a in dossier.attachments
         ],
+    }
+
+
+EXPORT_TABLES = ("applications", "partners", "budget")
+
+
+def submitted_export_tables(applications) -> dict[str, Table]:
+    """The applications, their partners and their budget lines as tables (keys:
+    EXPORT_TABLES), in the order of `applications`: three queries whatever their number.
+    Texts in the active language."""
+    applications = list(applications)
+    by_id = {a.pk: a for a in applications}
+    order = {a.pk: i for i, a in enumerate(applications)}
+    partners = list(
+        Partner.objects.filter(application_id__in=by_id)
+        .select_related("organisation")
+        .annotate(cost=Sum("budget_entries__amount"))
+        .order_by("application_id", "-is_coordinator", "pk")
+    )
+    partners.sort(key=lambda p: order[p.application_id])
+    entries = list(
+        BudgetEntry.objects.filter(partner__application_id__in=by_id)
+        .select_related("partner__organisation")
+        .order_by("partner__application_id", "partner_id", "year", "category", "activity")
+    )
+    entries.sort(key=lambda e: order[e.partner.application_id])
+    return {
+        "applications": Table(
+            name=_("Applications"),
+            columns=[
+                Column(_("Receipt number")), Column(_("Acronym")), Column(_("Title")),
+                Column(_("Call")), Column(_("Coordinator")), Column(_("Partners"), NUMBER),
+                Column(_("Total cost (€)"), MONEY), Column(_("Requested aid (€)"), MONEY),
+                Column(_("State")), Column(_("Submitted at"), DATETIME),
+            ],
+            rows=[
+                [a.receipt_number, a.acronym, a.title, a.call.title, a.coordinator.name,
+                 a.partner_count, a.total_cost, a.total_aid, a.get_state_display(),
+                 a.submitted_at]
+                for a in applications
+            ],
+        ),
+        "partners": Table(
+            name=_("Partners"),
+            columns=[
+                Column(_("Receipt number")), Column(_("Acronym")), Column(_("Organisation")),
+                Column(_("Enterprise number")), Column(_("Kind")), Column(_("Size class")),
+                Column(_("Part")), Column(_("Coordinator"), BOOLEAN),
+                Column(_("Total cost (€)"), MONEY),
+            ],
+            rows=[
+                [by_id[p.application_id].receipt_number, by_id[p.application_id].acronym,
+                 p.organisation.name, p.organisation.enterprise_number_display,
+                 p.organisation.get_kind_display(), p.organisation.get_sme_class_display(),
+                 p.get_part_display(), p.is_coordinator, p.cost or Decimal(0)]
+                for p in partners
+            ],
+        ),
+        "budget": Table(
+            name=_("Budget"),
+            columns=[
+                Column(_("Receipt number")), Column(_("Acronym")), Column(_("Organisation")),
+                Column(_("Year")),  # a label, not a quantity
+                Column(_("Cost category")), Column(_("Activity")), Column(_("Amount (€)"), MONEY),
+            ],
+            rows=[
+                [by_id[e.partner.application_id].receipt_number,
+                 by_id[e.partner.application_id].acronym, e.partner.organisation.name,
+                 e.year, e.get_category_display(), e.get_activity_display(), e.amount]
+                for e in entries
+            ],
+        ),
     }

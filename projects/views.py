@@ -7,29 +7,28 @@ who is neither a partner contact of it nor staff (no existence leak). Views chec
 input and call services; they hold no rules.
 """
 
-import csv
-from decimal import Decimal
 from functools import wraps
-from io import BytesIO
 
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from calls.domain import accepts_submissions
 from calls.enums import CallState
 from calls.models import Call
+from programme import exports
 from programme.access import login_required, permission_required
 from programme.domain import EnterpriseNumberError
+from programme.formats import BRUSSELS
 from programme.forms import OrganisationForm
 from programme.services import organisation_save
 from programme.views import programme_history
@@ -45,7 +44,7 @@ from .forms import (
     PartnerForm,
     form_data_for_draft,
 )
-from .models import Application, Attachment, BudgetEntry, Partner
+from .models import Application, Attachment, Partner
 from .services import ApplicationError
 
 
@@ -677,130 +676,24 @@ def admissibility_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_COLUMNS = [
-    (gettext_lazy("Receipt number"), lambda a: a.receipt_number),
-    (gettext_lazy("Acronym"), lambda a: a.acronym),
-    (gettext_lazy("Title"), lambda a: a.title),
-    (gettext_lazy("Call"), lambda a: a.call.title),
-    (gettext_lazy("Coordinator"), lambda a: a.coordinator.name),
-    (gettext_lazy("Partners"), lambda a: a.partner_count),
-    (gettext_lazy("Total cost (€)"), lambda a: a.total_cost),
-    (gettext_lazy("Requested aid (€)"), lambda a: a.total_aid),
-    (gettext_lazy("State"), lambda a: a.get_state_display()),
-    (gettext_lazy("Submitted at"), lambda a: timezone.localtime(a.submitted_at).strftime(
-        "%Y-%m-%d %H:%M:%S %Z") if a.submitted_at else ""),
-]
-
-
-PARTNER_COLUMNS = [
-    gettext_lazy("Receipt number"), gettext_lazy("Acronym"), gettext_lazy("Organisation"),
-    gettext_lazy("Enterprise number"), gettext_lazy("Kind"), gettext_lazy("Size class"),
-    gettext_lazy("Part"), gettext_lazy("Coordinator"), gettext_lazy("Total cost (€)"),
-]
-BUDGET_COLUMNS = [
-    gettext_lazy("Receipt number"), gettext_lazy("Acronym"), gettext_lazy("Organisation"),
-    gettext_lazy("Year"), gettext_lazy("Cost category"), gettext_lazy("Activity"),
-    gettext_lazy("Amount (€)"),
-]
-EXPORT_TABLES = ("applications", "partners", "budget")
-
-
-def export_tables(applications) -> dict[str, tuple[list[str], list[list]]]:
-    """The applications, their partners and their budget lines as (header, rows), in the
-    list's order: three queries whatever the number of applications."""
-    applications = list(applications)
-    by_id = {a.pk: a for a in applications}
-    partners = list(
-        Partner.objects.filter(application_id__in=by_id)
-        .select_related("organisation")
-        .annotate(cost=Sum("budget_entries__amount"))
-        .order_by("application_id", "-is_coordinator", "pk")
-    )
-    order = {a.pk: i for i, a in enumerate(applications)}
-    partners.sort(key=lambda p: order[p.application_id])
-    entries = list(
-        BudgetEntry.objects.filter(partner__application_id__in=by_id)
-        .select_related("partner__organisation")
-        .order_by("partner__application_id", "partner_id", "year", "category", "activity")
-    )
-    entries.sort(key=lambda e: order[e.partner.application_id])
-    yes, no = _("yes"), _("no")
-    return {
-        "applications": (
-            [str(label) for label, _column in EXPORT_COLUMNS],
-            [[column(a) for _label, column in EXPORT_COLUMNS] for a in applications],
-        ),
-        "partners": (
-            [str(label) for label in PARTNER_COLUMNS],
-            [
-                [
-                    by_id[p.application_id].receipt_number, by_id[p.application_id].acronym,
-                    p.organisation.name, p.organisation.enterprise_number_display,
-                    p.organisation.get_kind_display(), p.organisation.get_sme_class_display(),
-                    p.get_part_display(), yes if p.is_coordinator else no, p.cost or Decimal("0"),
-                ]
-                for p in partners
-            ],
-        ),
-        "budget": (
-            [str(label) for label in BUDGET_COLUMNS],
-            [
-                [
-                    by_id[e.partner.application_id].receipt_number,
-                    by_id[e.partner.application_id].acronym, e.partner.organisation.name,
-                    e.year, e.get_category_display(), e.get_activity_display(), e.amount,
-                ]
-                for e in entries
-            ],
-        ),
-    }
-
-
 @permission_required("projects.list_submitted")
 def admissibility_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list as CSV or XLSX (same filters and order as the page). The XLSX
     has three sheets: applications, partners, budget lines; the CSV gives one of them
     (`?table=partners`, `?table=budget`, default the applications)."""
-    tables = export_tables(_submitted_queryset(request).qs)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("unknown format")
+    table = request.GET.get("table", "applications") if fmt == "csv" else "applications"
+    if table not in selectors.EXPORT_TABLES:
+        raise Http404("unknown table")
+    tables = selectors.submitted_export_tables(_submitted_queryset(request).qs)
+    language = (get_language() or "nl")[:2]
+    stamp = timezone.localtime(timezone.now(), BRUSSELS).strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        table = request.GET.get("table", "applications")
-        if table not in EXPORT_TABLES:
-            raise Http404("unknown table")
-        header, rows = tables[table]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{table}-{stamp}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        bold = Font(bold=True)
-        titles = {"applications": _("Applications"), "partners": _("Partners"),
-                  "budget": _("Budget")}
-        for index, (name, (header, rows)) in enumerate(tables.items()):
-            sheet = workbook.active if index == 0 else workbook.create_sheet()
-            sheet.title = titles[name][:31]
-            sheet.append(header)
-            for row in rows:
-                sheet.append(row)
-            for cell in sheet[1]:
-                cell.font = bold
-            sheet.freeze_panes = "A2"
-        buffer = BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.xlsx"'
-        return response
-    raise Http404("unknown format")
+        content = exports.table_csv(tables[table], language=language)
+    else:
+        content = exports.workbook_xlsx(list(tables.values()), language=language)
+    return exports.export_response(content, filename=f"{table}-{stamp}.{fmt}")
 
 
 @permission_required("projects.check_admissibility")

@@ -20,10 +20,9 @@ Known limits: reviewers' names are not printed (the summaries give the number of
 reviews and the spread); the score distribution counts submitted reviews only.
 """
 
-import io
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -40,7 +39,7 @@ from governance.decisions.enums import DecisionOutcome
 from governance.review.enums import AssignmentState, ConflictSource
 from governance.review.models import ConflictDeclaration, ReviewAssignment, ReviewScore
 from programme import kpis
-from programme.exports import rows_csv
+from programme.exports import BOOLEAN, DATE, MONEY, NUMBER, Column, Table
 from programme.formats import BRUSSELS, format_brussels
 from programme.models import GeneratedReport
 from programme.rules import is_staff
@@ -89,18 +88,6 @@ class Summary:
     partners: list  # (Partner, PartnerFigures)
     criteria: list  # (Criterion, ConsensusScore | None, Spread)
     cost: Decimal
-
-
-@dataclass
-class Column:
-    label: str
-    kind: str = "text"  # text | score | money | count | bool
-
-
-@dataclass
-class Table:
-    columns: list[Column]
-    rows: list[list]
 
 
 @dataclass
@@ -223,8 +210,8 @@ def score_distribution(criteria, visible_ids: set[int], scores, parameters) -> T
     for (application_id, criterion_id), values in scores.items():
         if application_id in visible_ids and criterion_id in counts:
             counts[criterion_id].update(values)
-    columns = [Column(_("Score"), "score")] + [
-        Column(criterion_label(c), "count") for c in criteria
+    columns = [Column(_("Score"), NUMBER)] + [
+        Column(criterion_label(c), NUMBER) for c in criteria
     ]
     rows = [
         [value] + [counts[c.pk][value] for c in criteria] for value in scale_values(parameters)
@@ -254,8 +241,8 @@ def totals_distribution(rows: list[decision_selectors.Row], parameters: CallPara
         end = min(start + width, top)
         table_rows.append([f"{start}–{end}", below[band], reaching[band]])
     return Table(
-        [Column(_("Total consensus score")), Column(_("Below the overall threshold"), "count"),
-         Column(_("At or above the overall threshold"), "count")],
+        [Column(_("Total consensus score")), Column(_("Below the overall threshold"), NUMBER),
+         Column(_("At or above the overall threshold"), NUMBER)],
         table_rows,
     )
 
@@ -278,20 +265,20 @@ def scores_table(data: "EvaluationData") -> Table:
     """The ranking with scores and decisions: the table of the PDF, the CSV and the XLSX."""
     criteria = data.ranking.criteria
     columns = [
-        Column(_("Rank"), "count"),
+        Column(_("Rank"), NUMBER),
         Column(_("Acronym")),
         Column(_("Title")),
         Column(_("Coordinator")),
-        *[Column(c.name, "score") for c in criteria],
-        Column(_("Total"), "score"),
-        Column(_("Weighted total"), "score"),
-        Column(_("Reaches the thresholds"), "bool"),
-        Column(_("Requested aid (€)"), "money"),
-        Column(_("Above the cut line"), "bool"),
+        *[Column(c.name, NUMBER) for c in criteria],
+        Column(_("Total"), NUMBER),
+        Column(_("Weighted total"), NUMBER),
+        Column(_("Reaches the thresholds"), BOOLEAN),
+        Column(_("Requested aid (€)"), MONEY),
+        Column(_("Above the cut line"), BOOLEAN),
         Column(_("Advice")),
         Column(_("Decision")),
-        Column(_("Aid granted (€)"), "money"),
-        Column(_("Declined")),
+        Column(_("Aid granted (€)"), MONEY),
+        Column(_("Declined"), DATE),
     ]
     rows = []
     for row in data.ranking.rows:
@@ -478,85 +465,46 @@ def downloadable(user, report_list: list[GeneratedReport]) -> set[int]:
 # --- Exports --------------------------------------------------------------------------------
 
 
-def _plain(value):
-    """Yes/no for a boolean (in the active language); anything else as it is."""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return value
-
-
-def scores_csv(table: Table) -> str:
-    """The scores-and-decisions table as CSV (programme.exports.rows_csv)."""
-    return rows_csv([c.label for c in table.columns],
-                    [[_plain(v) for v in row] for row in table.rows])
-
-
-def scores_xlsx(data: EvaluationData, *, title: str) -> bytes:
-    """Workbook: the ranking with scores and decisions, the score distribution, the
-    spread of the individual scores per application and criterion, and each partner's
-    cost and aid (the figures of the report's summary pages)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    money = '"€" #,##0.00'
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Scores and decisions")[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    table = data.table
-    sheet.append([c.label for c in table.columns])
-    for cell in sheet[2]:
-        cell.font = bold
-    for row in table.rows:
-        sheet.append([_plain(v) for v in row])
-    for index, column in enumerate(table.columns, start=1):
-        if column.kind == "money":
-            for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
-                cell.number_format = money
-    sheet.freeze_panes = "C3"
-    sheet.column_dimensions["C"].width = 50
-    sheet.column_dimensions["D"].width = 30
-
-    sheet = workbook.create_sheet(_("Score distribution")[:31])
-    sheet.append([c.label for c in data.distribution.columns])
-    for cell in sheet[1]:
-        cell.font = bold
-    for row in data.distribution.rows:
-        sheet.append(row)
-
-    sheet = workbook.create_sheet(_("Individual scores")[:31])
-    sheet.append([_("Rank"), _("Acronym"), _("Criterion"), _("Consensus score"),
-                  _("Reviews"), _("Lowest"), _("Highest"), _("Mean")])
-    for cell in sheet[1]:
-        cell.font = bold
-    for summary in data.summaries:
-        for criterion, consensus, figures in summary.criteria:
-            sheet.append([
-                summary.row.rank, summary.row.application.acronym, criterion.name,
-                consensus.score if consensus else None, figures.count, figures.minimum,
-                figures.maximum, figures.mean,
-            ])
-
-    sheet = workbook.create_sheet(_("Partners")[:31])
-    sheet.append([_("Rank"), _("Acronym"), _("Partner"), _("Kind"), _("SME"), _("Cost (€)"),
-                  _("Aid (€)")])
-    for cell in sheet[1]:
-        cell.font = bold
-    for summary in data.summaries:
-        for partner, figures in summary.partners:
-            sheet.append([
-                summary.row.rank, summary.row.application.acronym, partner.organisation.name,
-                partner.organisation.get_kind_display(), _plain(figures.is_sme),
-                figures.cost, figures.aid,
-            ])
-    for row in sheet.iter_rows(min_row=2, min_col=6, max_col=7):
-        for cell in row:
-            cell.number_format = money
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def scores_sheets(data: EvaluationData, *, title: str) -> list[Table]:
+    """The workbook of the export (programme.exports writes it): the ranking with scores
+    and decisions (the CSV is this table alone), the score distribution, the spread of the
+    individual scores per application and criterion, and each partner's cost and aid (the
+    figures of the report's summary pages)."""
+    return [
+        replace(data.table, name=_("Scores and decisions"), heading=title, frozen_columns=2),
+        replace(data.distribution, name=_("Score distribution")),
+        Table(
+            name=_("Individual scores"),
+            columns=[
+                Column(_("Rank"), NUMBER), Column(_("Acronym")), Column(_("Criterion")),
+                *(Column(label, NUMBER) for label in (
+                    _("Consensus score"), _("Reviews"), _("Lowest"), _("Highest"), _("Mean")
+                )),
+            ],
+            rows=[
+                [summary.row.rank, summary.row.application.acronym, criterion.name,
+                 consensus.score if consensus else None, figures.count, figures.minimum,
+                 figures.maximum, figures.mean]
+                for summary in data.summaries
+                for criterion, consensus, figures in summary.criteria
+            ],
+        ),
+        Table(
+            name=_("Partners"),
+            columns=[
+                Column(_("Rank"), NUMBER), Column(_("Acronym")), Column(_("Partner")),
+                Column(_("Kind")), Column(_("SME"), BOOLEAN), Column(_("Cost (€)"), MONEY),
+                Column(_("Aid (€)"), MONEY),
+            ],
+            rows=[
+                [summary.row.rank, summary.row.application.acronym, partner.organisation.name,
+                 partner.organisation.get_kind_display(), figures.is_sme, figures.cost,
+                 figures.aid]
+                for summary in data.summaries
+                for partner, figures in summary.partners
+            ],
+        ),
+    ]
 
 
 def export_name(call: Call, fmt: str, language: str) -> str:

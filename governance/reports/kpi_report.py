@@ -1,8 +1,9 @@
 """The KPI report: the KPI page's and the PDF's context, the report's HTML (the worker
-makes the PDF from it), and the KPI table's CSV and XLSX. One set of figures for all of
-them (governance.reports.kpis gathers them, programme.kpis defines each KPI)."""
+makes the PDF from it), and the sheets of the KPI export (programme.exports writes the
+CSV and the XLSX from them). One set of figures for all of them (governance.reports.kpis
+gathers them, programme.kpis defines each KPI)."""
 
-import io
+from dataclasses import replace
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -11,8 +12,7 @@ from django.utils.translation import gettext as _
 
 from calls.selectors import BudgetExecution, budget_execution
 from governance.decisions.selectors import funded_participations
-from programme import kpis
-from programme.exports import rows_csv
+from programme import exports, kpis
 from programme.formats import BRUSSELS, format_brussels
 from programme.models import GeneratedReport, Programme
 
@@ -139,88 +139,54 @@ def generator(report: GeneratedReport, progress: Progress) -> str:
     )
 
 
-
-def kpi_csv(table: kpis.KpiTable) -> str:
-    """The KPI table as CSV."""
-    return rows_csv([c.label for c in table.columns], table.rows)
-
-
-def kpi_xlsx(
-    *, table: kpis.KpiTable, results: list[kpis.KpiResult], budget: BudgetExecution,
+def kpi_sheets(
+    *, table: exports.Table, results: list[kpis.KpiResult], budget: BudgetExecution,
     title: str, trend: gather.KpiTrend | None = None,
-) -> bytes:
-    """The KPI table, the budget execution, the trend per year (whole programme) and
-    every KPI's source rows as a workbook."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    money = '"€" #,##0.00'
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("KPIs")[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([c.label for c in table.columns])
-    for cell in sheet[2]:
-        cell.font = bold
-    for row in table.rows:
-        sheet.append(list(row))
-    sheet.freeze_panes = "A3"
-    for letter, width in zip("ABCDEFG", (6, 60, 28, 36, 10, 12, 50), strict=True):
-        sheet.column_dimensions[letter].width = width
-
-    sheet = workbook.create_sheet(_("Budget")[:31])
-    header = [_("Year"), _("Budget line"), _("Call"), _("Envelope"), _("Amount"),
-              _("Reserved"), _("Committed"), _("Available")]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = bold
+) -> list[exports.Table | exports.Stack]:
+    """The workbook of the KPI export: the KPI table (the CSV is this table alone), the
+    budget execution, the trend per year (whole programme) and every KPI's source rows."""
+    budget_rows = []
     for year in budget.years:
-        for label, amount in year.lines:
-            sheet.append([year.year, label, None, None, amount])
-        for e in year.envelopes:
-            sheet.append([year.year, None, e.call, e.name, e.amount, e.reserved, e.committed,
-                          e.available])
-    sheet.append([_("Total programme budget"), None, None, None, budget.total])
-    sheet.cell(row=sheet.max_row, column=1).font = bold
-    for row in sheet.iter_rows(min_row=2, min_col=5, max_col=8):
-        for cell in row:
-            cell.number_format = money
-    for letter, width in zip("ABCDEFGH", (8, 44, 40, 30, 16, 16, 16, 16), strict=True):
-        sheet.column_dimensions[letter].width = width
-
+        budget_rows += [[year.year, label, None, None, amount] for label, amount in year.lines]
+        budget_rows += [
+            [year.year, None, e.call, e.name, e.amount, e.reserved, e.committed, e.available]
+            for e in year.envelopes
+        ]
+    sheets = [
+        replace(table, name=_("KPIs"), heading=title),
+        exports.Table(
+            name=_("Budget"),
+            columns=[
+                exports.Column(_("Year")),  # a label, not a quantity
+                exports.Column(_("Budget line")),
+                exports.Column(_("Call")),
+                exports.Column(_("Envelope")),
+                *(exports.Column(label, exports.MONEY)
+                  for label in (_("Amount"), _("Reserved"), _("Committed"), _("Available"))),
+            ],
+            rows=budget_rows,
+            totals=[[_("Total programme budget"), None, None, None, budget.total]],
+        ),
+    ]
     if trend is not None and trend.measures:
-        sheet = workbook.create_sheet(_("Trend per year")[:31])
-        sheet.append([_("Year"), *(f"{m.label} (KPI {m.kpi_number})" for m in trend.measures)])
-        for cell in sheet[1]:
-            cell.font = bold
-        for year, cells in trend.rows:
-            sheet.append([year, *(c.value for c in cells)])
-        sheet.append([_("Target"), *(m.target for m in trend.measures)])
-        sheet.cell(row=sheet.max_row, column=1).font = bold
-        sheet.column_dimensions["A"].width = 10
-        for index in range(len(trend.measures)):
-            sheet.column_dimensions[chr(ord("B") + index)].width = 26
-
-    sheet = workbook.create_sheet(_("Sources")[:31])
-    for result in results:
-        sheet.append([f"KPI {result.number}: {result.name}"])
-        sheet.cell(row=sheet.max_row, column=1).font = bold
-        if not result.rows:
-            sheet.append([result.reason])
-        else:
-            sheet.append([c.label for c in result.columns])
-            for row in result.rows:
-                sheet.append([_xlsx_value(v) for v in row])
-        sheet.append([])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsx_value(value):
-    """Excel has no time zones: aware datetimes are written in Brussels time."""
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        return timezone.localtime(value, BRUSSELS).replace(tzinfo=None)
-    return value
+        sheets.append(exports.Table(
+            name=_("Trend per year"),
+            columns=[
+                exports.Column(_("Year")),
+                *(exports.Column(f"{m.label} (KPI {m.kpi_number})",
+                                 exports.PERCENT if m.unit == "percent" else exports.NUMBER)
+                  for m in trend.measures),
+            ],
+            rows=[[year, *(c.value for c in cells)] for year, cells in trend.rows],
+            totals=[[_("Target"), *(m.target for m in trend.measures)]],
+        ))
+    sheets.append(exports.Stack(_("Sources"), [
+        exports.Table(
+            heading=f"KPI {result.number}: {result.name}",
+            columns=result.columns if result.rows else (),
+            rows=result.rows,
+            note="" if result.rows else result.reason,
+        )
+        for result in results
+    ]))
+    return sheets

@@ -15,9 +15,9 @@ from calls.enums import CallState
 from calls.models import Call
 from governance.decisions.selectors import funded_participations
 from programme.enums import KpiKind, KpiStatus
+from programme.exports import DATETIME, Column
 from programme.kpis import (
     FROM_PARTICIPATIONS,
-    Column,
     KpiResult,
     Participation,
     calls_per_year_figures,
@@ -64,10 +64,10 @@ def calls_per_year(
         status=status,
         reason="; ".join(reasons) if reasons else _("target met in every year"),
         columns=(
-            Column(_("Year"), "year"),
+            Column(_("Year")),  # a label, not a quantity: printed as is, not grouped
             Column(_("Call")),
             Column(_("State")),
-            Column(_("Opens at"), "datetime"),
+            Column(_("Opens at"), DATETIME),
         ),
         rows=tuple(calls),
         breakdown=figures,

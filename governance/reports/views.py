@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from calls.models import Call, Envelope
 from calls.selectors import year_overview
 from governance.decisions.selectors import funded_participations
-from programme import kpis
+from programme import exports, kpis
 from programme.access import permission_required
 from programme.enums import BudgetLineKind
 from programme.models import (
@@ -34,7 +34,6 @@ from .domain import report_download_name
 from .forms import REQUEST_FORMS, KpiReportForm
 
 ZERO = Decimal("0")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @permission_required("programme.view_reports")
@@ -47,16 +46,13 @@ def evaluation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     data = evaluation.evaluation_data(call, viewer=request.user)
     language = (get_language() or "nl")[:2]
     if fmt == "csv":
-        # The byte-order mark lets Excel recognise UTF-8 (€, ï, …).
-        body = "\ufeff" + evaluation.scores_csv(data.table)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        content = exports.table_csv(data.table, language=language)
     else:
         title = _("Scores and decisions") + f": {data.call.title}"
-        response = HttpResponse(evaluation.scores_xlsx(data, title=title),
-                                content_type=XLSX)
-    name = evaluation.export_name(call, fmt, language)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        content = exports.workbook_xlsx(
+            evaluation.scores_sheets(data, title=title), language=language
+        )
+    return exports.export_response(content, filename=evaluation.export_name(call, fmt, language))
 
 
 # --- KPI page and generated reports ----------------------------------------------------------
@@ -90,25 +86,21 @@ def kpi_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404("unknown format")
     year = _programme_year(request, programme)
     context = kpi_report.kpi_report_context(programme, year=year)
-    name = f"kpi-{programme.code}-{year or 'all'}-{get_language()[:2]}.{fmt}"
+    language = (get_language() or "nl")[:2]
     if fmt == "csv":
-        # The byte-order mark lets Excel recognise UTF-8 (€, ï, …).
-        body = "\ufeff" + kpi_report.kpi_csv(context["table"])
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        content = exports.table_csv(context["table"], language=language)
     else:
         title = _("KPI report") + f": {programme.name}" + (f" ({year})" if year else "")
-        response = HttpResponse(
-            kpi_report.kpi_xlsx(
-                table=context["table"],
-                results=context["results"],
-                budget=context["budget"],
-                title=title,
-                trend=context.get("trend"),
-            ),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        sheets = kpi_report.kpi_sheets(
+            table=context["table"],
+            results=context["results"],
+            budget=context["budget"],
+            title=title,
+            trend=context.get("trend"),
         )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        content = exports.workbook_xlsx(sheets, language=language)
+    name = f"kpi-{programme.code}-{year or 'all'}-{language}.{fmt}"
+    return exports.export_response(content, filename=name)
 
 
 def _with_programmes(report_list: list[GeneratedReport]) -> list[GeneratedReport]:

@@ -21,7 +21,7 @@ def cell(value, kind: str = "text"):
         return "—"
     if kind == "money":
         return euro(value)
-    if kind in ("count", "decimal") and isinstance(value, int | Decimal):
+    if kind == "number" and isinstance(value, int | Decimal):
         return number_format(Decimal(value), force_grouping=True)
     if kind == "datetime" and isinstance(value, datetime):
         return format_brussels(value)

@@ -301,7 +301,7 @@ def test_staff_list_filters_search_sort_and_exports(client, staff_user):
     assert [a.pk for a in response.context["applications"]] == [a.pk for a in reversed(apps)]
     csv_text = b"".join([client.get(reverse("admissibility_export", args=["csv"]), {"q": apps[1].acronym}).content]).decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
-    assert (len(lines), lines[1].split(";")[0]) == (2, apps[1].receipt_number)
+    assert (len(lines), lines[1].split(",")[0]) == (2, apps[1].receipt_number)
     xlsx = client.get(reverse("admissibility_export", args=["xlsx"]))
     sheet = load_workbook(BytesIO(xlsx.content)).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [a.acronym for a in apps]
