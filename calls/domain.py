@@ -8,6 +8,7 @@ Times are aware and compared in UTC; they are shown in Europe/Brussels with the 
 one event per deadline, without alarms.
 """
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from django.utils.translation import ngettext
 
 from programme.templatetags.icon import euro
 
-from .enums import TRANSITIONS, CallState, ReminderKind, TieBreak
+from .enums import CALL_TRANSITIONS, CallState, ReminderKind, TieBreak
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 ZERO = Decimal("0")
@@ -134,31 +135,25 @@ def can_archive(call, now: datetime, facts: CallFacts, reason: str) -> tuple[boo
     return True, ""
 
 
-GUARDS = {
-    "can_open": can_open,
-    "can_close": can_close,
-    "can_start_evaluation": can_start_evaluation,
-    "can_decide": can_decide,
-    "can_archive": can_archive,
-}
-
-
 def transition_guard(
     call, to_state: str, now: datetime, facts: CallFacts, reason: str = ""
 ) -> tuple[bool, str]:
-    """May `call` move to `to_state` now? Looks the move up in enums.TRANSITIONS."""
-    guard = TRANSITIONS.get((call.state, to_state))
-    if guard is None:
-        return False, _("A call cannot go from “%(from)s” to “%(to)s”.") % {
-            "from": CallState(call.state).label,
-            "to": CallState(to_state).label,
-        }
-    return GUARDS[guard](call, now, facts, reason)
+    """May `call` move to `to_state` now? Looks the move up in enums.CALL_TRANSITIONS and
+    runs its guard (one of the can_<x> above, so the guard module is this one)."""
+    return CALL_TRANSITIONS.decide(
+        call.state,
+        to_state,
+        guards=sys.modules[__name__],
+        call=call,
+        now=now,
+        facts=facts,
+        reason=reason,
+    )
 
 
 def next_states(state: str) -> list[str]:
     """The states a call in `state` may move to, in table order."""
-    return [to for (frm, to) in TRANSITIONS if frm == state]
+    return CALL_TRANSITIONS.targets(state)
 
 
 # --- Parameters -----------------------------------------------------------------------------

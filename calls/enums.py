@@ -1,8 +1,12 @@
-"""States and choices of the calls app. The lifecycle is data: TRANSITIONS lists every
-allowed (from, to) move; services.call_transition is the only code that applies one."""
+"""States and choices of the calls app. The lifecycle is data: CALL_TRANSITIONS lists
+every allowed move with its guard in domain.py; services.call_transition is the only code
+that applies one."""
 
 from django.db import models
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+
+from programme.states import Transition, Transitions
 
 
 class CallState(models.TextChoices):
@@ -14,14 +18,29 @@ class CallState(models.TextChoices):
     ARCHIVED = "archived", pgettext_lazy("call state", "Archived")
 
 
-# (from, to): the guard function in domain.py that must pass, by name.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (CallState.DRAFT, CallState.OPEN): "can_open",
-    (CallState.OPEN, CallState.CLOSED): "can_close",
-    (CallState.CLOSED, CallState.IN_EVALUATION): "can_start_evaluation",
-    (CallState.IN_EVALUATION, CallState.DECIDED): "can_decide",
-    (CallState.DECIDED, CallState.ARCHIVED): "can_archive",
-}
+def _call_cannot_move(source: str, target: str) -> str:
+    return _("A call cannot go from “%(from)s” to “%(to)s”.") % {
+        "from": CallState(source).label,
+        "to": CallState(target).label,
+    }
+
+
+# Every allowed move: (from, to, the guard in domain.py that must pass, the services).
+CALL_TRANSITIONS = Transitions(
+    states=CallState,
+    initial=CallState.DRAFT,
+    moves=(
+        Transition(CallState.DRAFT, CallState.OPEN, "can_open", ("call_transition",)),
+        Transition(CallState.OPEN, CallState.CLOSED, "can_close", ("call_transition",)),
+        Transition(
+            CallState.CLOSED, CallState.IN_EVALUATION, "can_start_evaluation", ("call_transition",)
+        ),
+        Transition(CallState.IN_EVALUATION, CallState.DECIDED, "can_decide", ("call_transition",)),
+        Transition(CallState.DECIDED, CallState.ARCHIVED, "can_archive", ("call_transition",)),
+    ),
+    terminal=frozenset({CallState.ARCHIVED}),
+    not_allowed=_call_cannot_move,
+)
 
 
 class Instrument(models.TextChoices):

@@ -3,9 +3,8 @@ envelopes and their ledger, registrations, documents and deadline reminders.
 
 Every function is keyword-only, runs in a transaction, validates with full_clean() via
 `audited_save` (who and why in the audit trail) and queues e-mails on commit, so a
-rollback sends nothing. A refused action raises `Refused` (or its subclass
-`EnvelopeRefused`) whose str() is the translated reason with the figures, except
-`call_transition`, which returns `(ok, reason)` for the UI.
+rollback sends nothing. A refused action raises `programme.states.Refused` whose str()
+is the translated reason with the figures.
 
 Envelope guarantee: every movement locks the envelope row (SELECT ... FOR UPDATE) before
 checking it, and the CheckConstraint `envelope_never_over_allocated` makes PostgreSQL
@@ -25,9 +24,10 @@ from programme.domain import money
 from programme.enums import BudgetLineKind, Role
 from programme.models import BudgetLine, ProgrammeYear, User
 from programme.services import audited_save, queue_email_to_users
+from programme.states import Refused
 
 from . import domain
-from .enums import CallState, LedgerEntryKind, ReminderKind
+from .enums import CALL_TRANSITIONS, CallState, LedgerEntryKind, ReminderKind
 from .models import (
     Call,
     CallDocument,
@@ -41,14 +41,6 @@ from .models import (
 )
 
 ZERO = Decimal("0")
-
-
-class Refused(ValueError):
-    """A rule refused the action; str() is the translated reason, shown as it is."""
-
-
-class EnvelopeRefused(Refused):
-    """An envelope movement was refused (over-allocation, too large a release, …)."""
 
 
 # --- Calls ----------------------------------------------------------------------------------
@@ -306,21 +298,29 @@ def call_transition(
     to_state: str,
     reason: str = "",
     now: datetime | None = None,
-) -> tuple[bool, str]:
-    """Move `call` to `to_state` if enums.TRANSITIONS allows it and its guard passes.
+) -> Call:
+    """Move `call` to `to_state` if enums.CALL_TRANSITIONS allows it and its guard passes
+    (else Refused with the reason).
 
-    Returns (ok, reason) for the UI. Side effects, in order: locks the call row (so two
-    beats or two clicks cannot both apply a move); checks the guard with fresh facts;
-    on opening, freezes the parameters (parameters_frozen_at = now); saves the state
-    with who and why in the audit trail; on commit, e-mails staff and, on closing and
-    deciding, the applicants registered for the call. `call` is updated in place.
+    Side effects, in order: locks the call row (so two beats or two clicks cannot both
+    apply a move); checks the move and its guard with fresh facts; on opening, freezes
+    the parameters (parameters_frozen_at = now); saves the state with who and why in the
+    audit trail; on commit, e-mails staff and, on closing and deciding, the applicants
+    registered for the call. `call` is updated in place and returned.
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_call(call)
-        ok, why = domain.transition_guard(locked, to_state, now, call_facts(locked), reason)
-        if not ok:
-            return False, why
+        CALL_TRANSITIONS.check(
+            locked.state,
+            to_state,
+            guards=domain,
+            service="call_transition",
+            call=locked,
+            now=now,
+            facts=call_facts(locked),
+            reason=reason,
+        )
         from_state = locked.state
         locked.state = to_state
         if to_state == CallState.OPEN and locked.parameters_frozen_at is None:
@@ -350,7 +350,7 @@ def call_transition(
         )
     call.state = locked.state
     call.parameters_frozen_at = locked.parameters_frozen_at
-    return True, ""
+    return call
 
 
 def calls_close_at_deadline(*, now: datetime | None = None) -> list[int]:
@@ -362,11 +362,13 @@ def calls_close_at_deadline(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     closed = []
     for call in Call.objects.filter(state=CallState.OPEN, deadline__lte=now).order_by("pk"):
-        ok, _reason = call_transition(
-            actor=None, call=call, to_state=CallState.CLOSED, reason="deadline passed", now=now
-        )
-        if ok:
-            closed.append(call.pk)
+        try:
+            call_transition(
+                actor=None, call=call, to_state=CallState.CLOSED, reason="deadline passed", now=now
+            )
+        except Refused:
+            continue
+        closed.append(call.pk)
     return closed
 
 
@@ -471,7 +473,7 @@ def _check_year(programme_year: ProgrammeYear, increase: Decimal) -> None:
         year=locked.year, budget_line=line, envelopes_total=envelopes, increase=increase
     )
     if not ok:
-        raise EnvelopeRefused(reason)
+        raise Refused(reason)
 
 
 @transaction.atomic
@@ -491,9 +493,9 @@ def envelope_create(
     """
     amount = money(amount)
     if call.state == CallState.ARCHIVED:
-        raise EnvelopeRefused(_("The call is archived; it takes no new envelopes."))
+        raise Refused(_("The call is archived; it takes no new envelopes."))
     if amount <= 0:
-        raise EnvelopeRefused(_("An envelope needs an amount of more than zero."))
+        raise Refused(_("An envelope needs an amount of more than zero."))
     _check_year(call.programme_year, amount)
     envelope = Envelope(
         call=call,
@@ -523,11 +525,11 @@ def envelope_update(
     if amount is not None and money(amount) != locked.amount:
         amount = money(amount)
         if locked.ledger.exists():
-            raise EnvelopeRefused(
+            raise Refused(
                 _("This envelope has ledger entries; change its amount with a transfer.")
             )
         if amount <= 0:
-            raise EnvelopeRefused(_("An envelope needs an amount of more than zero."))
+            raise Refused(_("An envelope needs an amount of more than zero."))
         _check_year(locked.call.programme_year, amount - locked.amount)
         locked.amount = locked.initial_amount = amount
     locked.name_nl, locked.name_en, locked.action_domain = name_nl, name_en, action_domain
@@ -553,7 +555,7 @@ def _copy_totals(source: Envelope, target: Envelope) -> None:
 def _refuse_unless(ok_reason: tuple[bool, str]) -> None:
     ok, reason = ok_reason
     if not ok:
-        raise EnvelopeRefused(reason)
+        raise Refused(reason)
 
 
 def _movement(
@@ -586,7 +588,7 @@ def _movement(
             entry.save()
     except IntegrityError:
         # Only reachable if some code changed the totals without the row lock.
-        raise EnvelopeRefused(
+        raise Refused(
             _("Refused by the database: envelope “%(envelope)s” would be over-allocated.")
             % {"envelope": envelope.name}
         ) from None
@@ -596,10 +598,10 @@ def _movement(
 def _prepare(envelope: Envelope, amount, reason: str) -> tuple[Envelope, Decimal]:
     amount = money(amount)
     if not reason.strip():
-        raise EnvelopeRefused(_("Every ledger entry needs a reason."))
+        raise Refused(_("Every ledger entry needs a reason."))
     locked = _lock_envelope(envelope)
     if locked.call.state == CallState.ARCHIVED:
-        raise EnvelopeRefused(_("The call is archived; its envelopes are closed."))
+        raise Refused(_("The call is archived; its envelopes are closed."))
     return locked, amount
 
 
@@ -652,7 +654,7 @@ def envelope_commit(
 ) -> LedgerEntry:
     """Commit money of the envelope (a funding decision).
 
-    Side effects, in order: locks the envelope row; refuses (EnvelopeRefused, with the
+    Side effects, in order: locks the envelope row; refuses (Refused, with the
     figures) when committed + reserved would exceed the amount; with
     `from_reservation`, moves the amount from reserved to committed instead; raises
     committed; appends a `commit` ledger entry. The database constraint
@@ -723,14 +725,14 @@ def envelope_transfer(
     """
     amount = money(amount)
     if not reason.strip():
-        raise EnvelopeRefused(_("Every ledger entry needs a reason."))
+        raise Refused(_("Every ledger entry needs a reason."))
     first, second = sorted([source, target], key=lambda e: e.pk)
     locked = {e.pk: _lock_envelope(e) for e in (first, second)}
     src, dst = locked[source.pk], locked[target.pk]
     _refuse_unless(domain.can_transfer(src, dst, amount, decision_reference))
     for envelope in (src, dst):
         if envelope.call.state == CallState.ARCHIVED:
-            raise EnvelopeRefused(_("The call is archived; its envelopes are closed."))
+            raise Refused(_("The call is archived; its envelopes are closed."))
     if src.call.programme_year_id != dst.call.programme_year_id:
         _check_year(dst.call.programme_year, amount)
     src.amount -= amount

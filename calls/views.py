@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from programme.access import permission_required
 from programme.models import ProgrammeYear
+from programme.states import Refused
 from programme.views import programme_history
 
 from . import domain, selectors, services
@@ -44,13 +45,13 @@ from .models import Call, CallDocument, CallRegistration, Criterion, Envelope, L
 ZERO = Decimal("0")
 
 
-def _form_error(form, exc: Exception) -> None:
-    """Show a service refusal or a model validation error on the bound form."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
+def _form_error(form, exc: ValidationError) -> None:
+    """Show a service refusal (Refused) or a model validation error on the bound form."""
+    if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, str(exc) if not isinstance(exc, ValidationError) else exc.messages)
+        form.add_error(None, exc.messages)
 
 
 # --- Public pages ---------------------------------------------------------------------------
@@ -168,7 +169,7 @@ def call_register(request: HttpRequest, pk: int) -> HttpResponse:
     call = _get_published_call(request, pk)
     try:
         services.call_register(actor=request.user, call=call)
-    except services.Refused as exc:
+    except Refused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
@@ -233,7 +234,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
         values = form.call_values()
         try:
             call = services.call_create(actor=request.user, **values)
-        except (services.Refused, ValidationError) as exc:
+        except ValidationError as exc:  # Refused included
             _form_error(form, exc)
         else:
             messages.success(
@@ -309,7 +310,7 @@ def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 justification=form.cleaned_data.get("justification", ""),
                 **form.call_values(),
             )
-        except (services.Refused, ValidationError) as exc:
+        except ValidationError as exc:  # Refused included
             _form_error(form, exc)
         else:
             messages.success(request, _("Changes saved."))
@@ -331,7 +332,7 @@ def call_parameters_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 justification=form.cleaned_data.get("justification", ""),
                 **form.parameter_values(),
             )
-        except (services.Refused, ValidationError) as exc:
+        except ValidationError as exc:  # Refused included
             _form_error(form, exc)
         else:
             messages.success(request, _("Parameters saved."))
@@ -374,10 +375,8 @@ def call_criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         justification=reason,
                         **fields,
                     )
-        except (services.Refused, ValidationError) as exc:
-            formset._non_form_errors = formset.error_class(
-                [str(exc)] if isinstance(exc, services.Refused) else exc.messages
-            )
+        except ValidationError as exc:  # Refused included
+            formset._non_form_errors = formset.error_class(exc.messages)
         else:
             messages.success(request, _("Criteria saved."))
             return redirect("call_manage", pk=call.pk)
@@ -402,15 +401,14 @@ def call_transition(request: HttpRequest, pk: int, to_state: str) -> HttpRespons
         raise Http404("unknown state")
     form = TransitionForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    ok, why = services.call_transition(
-        actor=request.user, call=call, to_state=to_state, reason=reason
-    )
-    if ok:
+    try:
+        services.call_transition(actor=request.user, call=call, to_state=to_state, reason=reason)
+    except Refused as refused:
+        messages.error(request, str(refused))
+    else:
         messages.success(
             request, _("The call is now “%(state)s”.") % {"state": CallState(to_state).label}
         )
-    else:
-        messages.error(request, why)
     return redirect("call_manage", pk=call.pk)
 
 
@@ -435,7 +433,7 @@ def envelope_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.envelope_create(actor=request.user, call=call, **form.cleaned_data)
-        except (services.Refused, ValidationError) as exc:
+        except ValidationError as exc:  # Refused included
             _form_error(form, exc)
         else:
             messages.success(request, _("Envelope created."))
@@ -463,7 +461,7 @@ def envelope_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.envelope_update(actor=request.user, envelope=envelope, **form.cleaned_data)
-        except (services.Refused, ValidationError) as exc:
+        except ValidationError as exc:  # Refused included
             _form_error(form, exc)
         else:
             messages.success(request, _("Changes saved."))
@@ -485,7 +483,7 @@ def envelope_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 _apply_movement(request, envelope, form.cleaned_data)
-            except services.Refused as exc:
+            except Refused as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Ledger entry recorded."))

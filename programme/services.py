@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from . import domain
 from .enums import LinkKind, Role
 from .models import Kpi, MilestoneRecord, Organisation, OrganisationLink, User
+from .states import Refused
 
 
 def audited_save(instance, *, actor: User | None, reason: str) -> None:
@@ -135,7 +136,7 @@ def milestone_record(
 ) -> MilestoneRecord:
     """Record evidence for a milestone KPI (audited). Computed KPIs take no records."""
     if kpi.kind != "milestone":
-        raise ValueError(_("Only milestone KPIs take records; this KPI is computed."))
+        raise Refused(_("Only milestone KPIs take records; this KPI is computed."))
     record = MilestoneRecord(
         kpi=kpi,
         date=date,

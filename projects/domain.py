@@ -1,7 +1,7 @@
 """Pure rules of applications: aid intensity (EU GBER art. 25 with the call's caps),
-partner and project budget totals, the consortium rules of DOMAIN.md §4, and the
-snapshot of a submitted application. No writes and no queries: selectors.py gathers
-the inputs, services.py writes.
+partner and project budget totals, the consortium rules of DOMAIN.md §4, the snapshot
+of a submitted application and the guards of its lifecycle (enums.APPLICATION_TRANSITIONS).
+No writes and no queries: selectors.py gathers the inputs, services.py writes.
 
 Every figure comes with the sentence that explains it (`Figure.reason`), and every rule
 returns `(ok, reason)`, so the pages can show *why*.
@@ -16,15 +16,17 @@ Known limits:
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from calls.domain import accepts_submissions
 from programme.domain import money
 from programme.enums import OrganisationKind, SmeClass
 
-from .enums import Activity, CostCategory, Part
+from .enums import Activity, AdmissibilityOutcome, CostCategory, Part
 
 HUNDRED = Decimal("100")
 ZERO = Decimal("0")
@@ -684,6 +686,44 @@ def receipt_number(*, call_year: int, call_id: int, application_id: int) -> str:
 
 
 COST_CATEGORIES = list(CostCategory)
+
+
+# --- Lifecycle: the guards of enums.APPLICATION_TRANSITIONS ----------------------------------
+
+
+def can_submit(*, call, now: datetime, checks: Sequence[RuleCheck]) -> tuple[bool, str]:
+    """A draft is submitted while the call takes submissions and when every rule passes."""
+    ok, reason = accepts_submissions(call, now)
+    if not ok:
+        return ok, reason
+    return ready_to_submit(checks)
+
+
+def can_record_admissibility(
+    *,
+    outcome: str,
+    reason: str,
+    completion_items: Sequence[str],
+    completion_deadline: datetime | None,
+    now: datetime,
+) -> tuple[bool, str]:
+    """Staff's outcome of the admissibility check: a completion request names at least
+    one item and a deadline in the future; inadmissibility gives its reason."""
+    if outcome == AdmissibilityOutcome.COMPLETION:
+        if not completion_items:
+            return False, _("Name at least one item to complete.")
+        if completion_deadline is None or completion_deadline <= now:
+            return False, _("The completion deadline must lie in the future.")
+    if outcome == AdmissibilityOutcome.INADMISSIBLE and not reason.strip():
+        return False, _("Give the reason why the application is inadmissible.")
+    return True, ""
+
+
+def can_complete(*, completion_deadline: datetime | None, now: datetime) -> tuple[bool, str]:
+    """The completed application is handed in before the completion deadline."""
+    if completion_deadline is None or now >= completion_deadline:
+        return False, _("The deadline for completing the application has passed.")
+    return True, ""
 
 
 def can_withdraw(*, has_decision: bool) -> tuple[bool, str]:

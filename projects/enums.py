@@ -2,7 +2,10 @@
 consortium parts, cost categories, activities, attachment kinds, admissibility outcomes."""
 
 from django.db import models
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+
+from programme.states import Transition, Transitions
 
 
 class ApplicationState(models.TextChoices):
@@ -16,21 +19,44 @@ class ApplicationState(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("application state", "Withdrawn")
 
 
-# Every allowed (from, to) move and the service that makes it. Withdrawal is possible
-# until the decision (the governance app adds the decision states after ADMISSIBLE).
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (ApplicationState.DRAFT, ApplicationState.SUBMITTED): "application_submit",
-    (ApplicationState.SUBMITTED, ApplicationState.ADMISSIBLE): "admissibility_record",
-    (ApplicationState.SUBMITTED, ApplicationState.INADMISSIBLE): "admissibility_record",
-    (ApplicationState.SUBMITTED, ApplicationState.COMPLETION_REQUESTED): "admissibility_record",
-    (ApplicationState.COMPLETION_REQUESTED, ApplicationState.SUBMITTED): "application_complete",
-    (ApplicationState.COMPLETION_REQUESTED, ApplicationState.INADMISSIBLE): (
-        "admissibility_record"
+def _application_cannot_move(source: str, target: str) -> str:
+    return _("An application that is %(state)s cannot become %(to)s.") % {
+        "state": ApplicationState(source).label.lower(),
+        "to": ApplicationState(target).label.lower(),
+    }
+
+
+_S = ApplicationState
+_ADMISSIBILITY = ("admissibility_record",)
+_WITHDRAW = ("application_withdraw",)
+
+# Every allowed move: (from, to, the guard in domain.py, the services). Withdrawal is
+# possible until the steering group decides (a FundingDecision on the governance side,
+# which the guard is told about; the application keeps its state).
+APPLICATION_TRANSITIONS = Transitions(
+    states=ApplicationState,
+    initial=_S.DRAFT,
+    moves=(
+        Transition(_S.DRAFT, _S.SUBMITTED, "can_submit", ("application_submit",)),
+        Transition(_S.SUBMITTED, _S.ADMISSIBLE, "can_record_admissibility", _ADMISSIBILITY),
+        Transition(_S.SUBMITTED, _S.INADMISSIBLE, "can_record_admissibility", _ADMISSIBILITY),
+        Transition(
+            _S.SUBMITTED, _S.COMPLETION_REQUESTED, "can_record_admissibility", _ADMISSIBILITY
+        ),
+        Transition(
+            _S.COMPLETION_REQUESTED, _S.SUBMITTED, "can_complete", ("application_complete",)
+        ),
+        Transition(
+            _S.COMPLETION_REQUESTED, _S.INADMISSIBLE, "can_record_admissibility", _ADMISSIBILITY
+        ),
+        Transition(_S.SUBMITTED, _S.WITHDRAWN, "can_withdraw", _WITHDRAW),
+        Transition(_S.COMPLETION_REQUESTED, _S.WITHDRAWN, "can_withdraw", _WITHDRAW),
+        Transition(_S.ADMISSIBLE, _S.WITHDRAWN, "can_withdraw", _WITHDRAW),
     ),
-    (ApplicationState.SUBMITTED, ApplicationState.WITHDRAWN): "application_withdraw",
-    (ApplicationState.COMPLETION_REQUESTED, ApplicationState.WITHDRAWN): "application_withdraw",
-    (ApplicationState.ADMISSIBLE, ApplicationState.WITHDRAWN): "application_withdraw",
-}
+    terminal=frozenset({_S.INADMISSIBLE, _S.WITHDRAWN}),
+    not_allowed=_application_cannot_move,
+)
+
 
 # States in which the application counts as handed in (staff see it in their list).
 HANDED_IN = (

@@ -35,10 +35,11 @@ from programme.formats import format_brussels
 from programme.models import Organisation, User
 from programme.pdf import html_to_pdf
 from programme.services import audited_save, queue_email_to_users, user_set_roles
+from programme.states import Refused
 
 from . import domain, selectors
 from .enums import (
-    TRANSITIONS,
+    APPLICATION_TRANSITIONS,
     AdmissibilityOutcome,
     ApplicationState,
     AttachmentKind,
@@ -47,10 +48,6 @@ from .enums import (
 from .models import AdmissibilityCheck, Application, Attachment, BudgetEntry, FormDraft, Partner
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-
-
-class ApplicationError(Exception):
-    """A rule refused the write; str(error) is the translated reason to show."""
 
 
 def _lock(application: Application) -> Application:
@@ -81,18 +78,13 @@ def write_allowed(
 def _guard(application: Application, *, item: CompletionItem, now: datetime | None = None):
     ok, reason = write_allowed(application, item=item, now=now or timezone.now())
     if not ok:
-        raise ApplicationError(reason)
+        raise Refused(reason)
 
 
-def _transition(application: Application, to: str, service: str) -> None:
-    if TRANSITIONS.get((application.state, to)) != service:
-        raise ApplicationError(
-            _("An application that is %(state)s cannot become %(to)s.")
-            % {
-                "state": application.get_state_display().lower(),
-                "to": ApplicationState(to).label.lower(),
-            }
-        )
+def _move(application: Application, to: str, *, service: str, **facts) -> None:
+    """Move `application` to `to` (not saved) if enums.APPLICATION_TRANSITIONS lets
+    `service` make the move and its guard passes with `facts`; else Refused."""
+    APPLICATION_TRANSITIONS.check(application.state, to, guards=domain, service=service, **facts)
     application.state = to
 
 
@@ -127,11 +119,11 @@ def application_start(*, actor: User, call: Call, title: str, acronym: str, **fi
     if unknown:
         raise TypeError(f"unknown application fields: {sorted(unknown)}")
     if actor.organisation_id is None:
-        raise ApplicationError(_("Register your organisation before you start an application."))
+        raise Refused(_("Register your organisation before you start an application."))
     call = Call.objects.select_related("parameters").get(pk=call.pk)
     ok, reason = accepts_submissions(call, timezone.now())
     if not ok:
-        raise ApplicationError(reason)
+        raise Refused(reason)
     application = Application(
         call=call,
         coordinator=actor.organisation,
@@ -235,7 +227,7 @@ def partner_add(
     application = _lock(application)
     _guard(application, item=CompletionItem.CONSORTIUM)
     if Partner.objects.filter(application=application, organisation=organisation).exists():
-        raise ApplicationError(_("%(name)s is already a partner.") % {"name": organisation.name})
+        raise Refused(_("%(name)s is already a partner.") % {"name": organisation.name})
     contact = _contact_user(
         actor=actor, email=contact_email, name=contact_name, organisation=organisation
     )
@@ -298,7 +290,7 @@ def partner_remove(*, actor: User, partner: Partner) -> None:
     application = _lock(partner.application)
     _guard(application, item=CompletionItem.CONSORTIUM)
     if partner.is_coordinator:
-        raise ApplicationError(_("The coordinator cannot be removed from the consortium."))
+        raise Refused(_("The coordinator cannot be removed from the consortium."))
     partner._history_user = actor
     partner._change_reason = "partner removed"
     partner.delete()
@@ -325,7 +317,7 @@ def budget_save(
         year, category, activity = key
         amount = domain.money(amount or 0)
         if amount < 0:
-            raise ApplicationError(_("Amounts cannot be negative."))
+            raise Refused(_("Amounts cannot be negative."))
         entry = existing.pop(key, None)
         if amount == 0 or activity not in allowed or year not in years:
             if entry is not None:
@@ -371,7 +363,7 @@ def attachment_add(
     upload.seek(0)
     ok, reason = check_pdf_upload(head=head, size=upload.size)
     if not ok:
-        raise ApplicationError(reason)
+        raise Refused(reason)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -423,14 +415,16 @@ def application_submit(*, actor: User, application: Application) -> Application:
     now = timezone.now()
     application = _lock(application)
     if application.state != ApplicationState.DRAFT:
-        raise ApplicationError(_("This application has already been submitted."))
-    ok, reason = accepts_submissions(application.call, now)
-    if not ok:
-        raise ApplicationError(reason)
+        raise Refused(_("This application has already been submitted."))
     dossier = selectors.load_dossier(application)
-    ok, reason = dossier.ready
-    if not ok:
-        raise ApplicationError(reason)
+    _move(
+        application,
+        ApplicationState.SUBMITTED,
+        service="application_submit",
+        call=application.call,
+        now=now,
+        checks=dossier.checks,
+    )
     receipt = domain.receipt_number(
         call_year=application.call.year, call_id=application.call_id, application_id=application.pk
     )
@@ -441,7 +435,6 @@ def application_submit(*, actor: User, application: Application) -> Application:
     application.submitted_at = now
     application.total_cost = dossier.totals.project.cost
     application.total_aid = dossier.totals.project.aid
-    _transition(application, ApplicationState.SUBMITTED, "application_submit")
     audited_save(application, actor=actor, reason="submitted")
     _after_snapshot(application)
     queue_email_to_users(
@@ -468,12 +461,12 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
     aid instead, on the governance side)."""
     application = _lock(application)
     # The reverse relation of governance's FundingDecision: no import of governance here.
-    ok, reason = domain.can_withdraw(
-        has_decision=Application.objects.filter(pk=application.pk, decision__isnull=False).exists()
+    _move(
+        application,
+        ApplicationState.WITHDRAWN,
+        service="application_withdraw",
+        has_decision=Application.objects.filter(pk=application.pk, decision__isnull=False).exists(),
     )
-    if not ok:
-        raise ApplicationError(reason)
-    _transition(application, ApplicationState.WITHDRAWN, "application_withdraw")
     application.withdrawn_at = timezone.now()
     audited_save(application, actor=actor, reason=("withdrawn: " + reason)[:100])
     queue_email_to_users(
@@ -504,7 +497,7 @@ def application_render_pdf(*, application_id: int) -> Application:
 
     application = Application.objects.select_related("call__programme").get(pk=application_id)
     if not application.snapshot:
-        raise ApplicationError(_("This application has no submitted version yet."))
+        raise Refused(_("This application has no submitted version yet."))
     snapshot = application.snapshot
     language = "nl" if application.abstract_language == "nl" else "en"
     with translation.override(language):
@@ -572,23 +565,30 @@ def admissibility_record(
     check.consortium_rules = consortium_rules
     check.complete = complete
     check.reason = reason
-    if outcome == AdmissibilityOutcome.COMPLETION:
-        items = [CompletionItem(i).value for i in (completion_items or [])]
-        if not items:
-            raise ApplicationError(_("Name at least one item to complete."))
-        if completion_deadline is None or completion_deadline <= timezone.now():
-            raise ApplicationError(_("The completion deadline must lie in the future."))
-        check.completion_items = items
-        check.completion_deadline = completion_deadline
-    if outcome == AdmissibilityOutcome.INADMISSIBLE and not reason.strip():
-        raise ApplicationError(_("Give the reason why the application is inadmissible."))
     if outcome:
+        items = (
+            [CompletionItem(i).value for i in (completion_items or [])]
+            if outcome == AdmissibilityOutcome.COMPLETION
+            else []
+        )
         target = {
             AdmissibilityOutcome.ADMISSIBLE: ApplicationState.ADMISSIBLE,
             AdmissibilityOutcome.INADMISSIBLE: ApplicationState.INADMISSIBLE,
             AdmissibilityOutcome.COMPLETION: ApplicationState.COMPLETION_REQUESTED,
         }[AdmissibilityOutcome(outcome)]
-        _transition(application, target, "admissibility_record")
+        _move(
+            application,
+            target,
+            service="admissibility_record",
+            outcome=outcome,
+            reason=reason,
+            completion_items=items,
+            completion_deadline=completion_deadline,
+            now=timezone.now(),
+        )
+        if outcome == AdmissibilityOutcome.COMPLETION:
+            check.completion_items = items
+            check.completion_deadline = completion_deadline
         check.outcome = outcome
         check.checked_by = actor
         check.checked_at = timezone.now()
@@ -624,10 +624,15 @@ def application_complete(*, actor: User, application: Application) -> Applicatio
     now = timezone.now()
     application = _lock(application)
     if application.state != ApplicationState.COMPLETION_REQUESTED:
-        raise ApplicationError(_("No completion was requested for this application."))
+        raise Refused(_("No completion was requested for this application."))
     check = application.admissibility
-    if check.completion_deadline is None or now >= check.completion_deadline:
-        raise ApplicationError(_("The deadline for completing the application has passed."))
+    _move(
+        application,
+        ApplicationState.SUBMITTED,
+        service="application_complete",
+        completion_deadline=check.completion_deadline,
+        now=now,
+    )
     dossier = selectors.load_dossier(application)
     application.snapshot = selectors.snapshot_from(
         dossier, submitted_at=application.submitted_at, receipt_number=application.receipt_number
@@ -635,7 +640,6 @@ def application_complete(*, actor: User, application: Application) -> Applicatio
     application.snapshot["completed_at"] = now.isoformat()
     application.total_cost = dossier.totals.project.cost
     application.total_aid = dossier.totals.project.aid
-    _transition(application, ApplicationState.SUBMITTED, "application_complete")
     audited_save(application, actor=actor, reason="completion handed in")
     check.outcome = ""
     audited_save(check, actor=actor, reason="completion handed in")

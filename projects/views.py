@@ -31,6 +31,7 @@ from programme.domain import EnterpriseNumberError
 from programme.formats import BRUSSELS
 from programme.forms import OrganisationForm
 from programme.services import organisation_save
+from programme.states import Refused
 from programme.views import programme_history
 
 from . import domain, selectors, services
@@ -45,7 +46,6 @@ from .forms import (
     form_data_for_draft,
 )
 from .models import Application, Attachment, Partner
-from .services import ApplicationError
 
 
 def htmx_aware_login(view):
@@ -124,7 +124,7 @@ def application_create(request: HttpRequest, call_pk: int) -> HttpResponse:
             application = services.application_start(
                 actor=request.user, call=call, **form.cleaned_data
             )
-        except ApplicationError as error:
+        except Refused as error:
             form.add_error(None, str(error))
         except ValidationError as error:
             form.add_error(None, error)
@@ -205,7 +205,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.application_update(
                     actor=request.user, application=application, **form.cleaned_data
                 )
-            except ApplicationError as error:
+            except Refused as error:
                 form.add_error(None, str(error))
             except ValidationError as error:
                 form.add_error(None, error)
@@ -283,7 +283,7 @@ def partner_add(request: HttpRequest, pk: int) -> HttpResponse:
                     declares_non_economic=form.cleaned_data["declares_non_economic"],
                     site_url=_site_url(request),
                 )
-            except (ApplicationError, EnterpriseNumberError) as error:
+            except (Refused, EnterpriseNumberError) as error:
                 form.add_error(None, str(error))
             except IntegrityError:
                 org_form.add_error(
@@ -330,7 +330,7 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse
                     actor=request.user, partner=partner, site_url=_site_url(request),
                     **form.cleaned_data,
                 )
-            except ApplicationError as error:
+            except Refused as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Partner saved."))
@@ -350,7 +350,7 @@ def partner_remove(request: HttpRequest, pk: int, partner_pk: int) -> HttpRespon
     partner = _get_partner(application, partner_pk)
     try:
         services.partner_remove(actor=request.user, partner=partner)
-    except ApplicationError as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s left the consortium.") % {"name": partner})
@@ -383,7 +383,7 @@ def partner_budget(request: HttpRequest, pk: int, partner_pk: int) -> HttpRespon
         elif form.is_valid():
             try:
                 services.budget_save(actor=request.user, partner=partner, amounts=form.amounts())
-            except ApplicationError as error:
+            except Refused as error:
                 form.add_error(None, str(error))
             else:
                 services.draft_clear(user=request.user, application=application, form_key=key)
@@ -441,7 +441,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                     upload=form.cleaned_data["file"],
                 )
-            except ApplicationError as error:
+            except Refused as error:
                 form.add_error("file", str(error))
             else:
                 messages.success(request, _("Attachment stored."))
@@ -474,7 +474,7 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
     try:
         services.attachment_remove(actor=request.user, attachment=attachment)
-    except ApplicationError as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Attachment removed."))
@@ -492,7 +492,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.application_submit(actor=request.user, application=application)
-        except ApplicationError as exc:
+        except Refused as exc:
             error = str(exc)
         else:
             application.refresh_from_db()
@@ -529,7 +529,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 application=application,
                 reason=request.POST.get("reason", "")[:300],
             )
-        except ApplicationError as exc:
+        except Refused as exc:
             error = str(exc)
         else:
             messages.success(request, _("The application is withdrawn."))
@@ -549,7 +549,7 @@ def application_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.application_complete(actor=request.user, application=application)
-        except ApplicationError as exc:
+        except Refused as exc:
             error = str(exc)
         else:
             messages.success(request, _("The completed application is handed in."))
@@ -724,7 +724,7 @@ def admissibility_check(request: HttpRequest, pk: int) -> HttpResponse:
             services.admissibility_record(
                 actor=request.user, application=application, **form.service_kwargs()
             )
-        except ApplicationError as error:
+        except Refused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Admissibility check saved."))

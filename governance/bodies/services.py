@@ -1,20 +1,20 @@
 """All writes of the governance bodies: bodies, memberships and meetings.
 
 Every function is keyword-only, runs in a transaction, checks the rule of domain.py
-(raising ValidationError with the reason the user reads), validates with full_clean()
-and records who and why in the audit trail.
+(raising programme.states.Refused with the reason the user reads), validates with
+full_clean() and records who and why in the audit trail.
 """
 
 from collections.abc import Iterable
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from programme.enums import Role
 from programme.models import Organisation, Programme, User
 from programme.services import audited_save, user_set_roles
+from programme.states import Refused
 
 from . import domain
 from .enums import VOTING_SEATS, BodyKind
@@ -65,7 +65,7 @@ def _check_term(
         other_terms=others.values_list("starts_on", "ends_on"),
     )
     if not ok:
-        raise ValidationError(reason)
+        raise Refused(reason)
 
 
 @transaction.atomic
@@ -85,7 +85,7 @@ def membership_create(
     Side effects, in order: locks the body (two staff adding the same person at once
     cannot both pass the overlap check); checks the seat belongs to the body, the term
     is well formed and does not overlap the person's other terms in this body (raises
-    ValidationError with the reason); saves with an audit row, the organisation
+    Refused with the reason); saves with an audit row, the organisation
     defaulting to the person's own; for a voting seat, adds the body's role (council or
     steering group) to the person if they lack it. Observers get no role: they do not
     vote, and roles are never removed here (ending a term leaves roles to the staff).
@@ -162,7 +162,7 @@ def meeting_record(
     """Record a meeting of `body` and who attended.
 
     Side effects, in order: checks every attendee is a member (voting or observer) of
-    the body on that date (raises ValidationError naming the others: guests go in
+    the body on that date (raises Refused naming the others: guests go in
     `guests`); saves the meeting with an audit row; sets the attendees (audited through
     the meeting's history).
     """
@@ -170,7 +170,7 @@ def meeting_record(
     members = set(body.memberships.active_on(date).values_list("user_id", flat=True))
     outsiders = [str(u) for u in attendees if u.pk not in members]
     if outsiders:
-        raise ValidationError(
+        raise Refused(
             _("Not a member of this body on %(date)s: %(names)s. Add guests under Guests.")
             % {"date": date.isoformat(), "names": ", ".join(outsiders)}
         )

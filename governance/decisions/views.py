@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from calls.enums import TieBreak
 from calls.models import Call
 from programme.access import login_required, permission_required
+from programme.states import Refused
 from programme.views import programme_history
 from projects.models import Application
 
@@ -89,11 +90,12 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def call_decided(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call, pk=pk)
-    ok, reason = services.call_mark_decided(actor=request.user, call=call)
-    if ok:
-        messages.success(request, _("The call is now decided."))
+    try:
+        services.call_mark_decided(actor=request.user, call=call)
+    except Refused as refused:
+        messages.error(request, str(refused))
     else:
-        messages.error(request, reason)
+        messages.success(request, _("The call is now decided."))
     return redirect("ranking", pk=call.pk)
 
 
@@ -159,7 +161,7 @@ def advice_record(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.advice_record(actor=request.user, application=application, **form.cleaned_data)
-        except services.DecisionRefused as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Advice recorded."))
@@ -178,7 +180,7 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.decision_record(actor=request.user, application=application, **form.cleaned_data)
-        except services.DecisionRefused as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Decision recorded; the letters are being prepared."))
@@ -212,7 +214,7 @@ def decision_decline(request: HttpRequest, pk: int) -> HttpResponse:
             services.decision_decline(
                 actor=request.user, decision=decision, reason=form.cleaned_data["reason"]
             )
-        except services.DecisionRefused as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("You declined the aid. VLAIO has been informed."))
@@ -246,7 +248,7 @@ def letter_retry(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(Letter.objects.select_related("application"), pk=pk)
     try:
         services.letter_retry(actor=request.user, letter=letter)
-    except services.DecisionRefused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, _("The letter is being made again."))

@@ -1,7 +1,8 @@
 """Generated reports: the request, the generation by the Celery worker, the file, and the
 KPI report's HTML, CSV and XLSX.
 
-Owns every write of GeneratedReport. The lifecycle is queued → running → done | failed:
+Owns every write of GeneratedReport. The lifecycle is queued → running → done | failed
+(every move in enums.REPORT_TRANSITIONS):
 `report_request` saves a queued row and queues `governance.reports.tasks.generate_report` on
 commit; the worker calls `report_generate`, which is safe to run twice for the same
 report (acks_late redelivers a task whose worker died):
@@ -51,6 +52,7 @@ from .domain import (
     reports_dir,
     temporary_prefix,
 )
+from .enums import REPORT_TRANSITIONS
 
 # --- The kinds of report ----------------------------------------------------------------
 
@@ -162,12 +164,18 @@ def _set_progress(report_id: int, percent: int, message: str) -> None:
     )
 
 
+def _may_move(report: GeneratedReport, to: str, service: str) -> bool:
+    """Does enums.REPORT_TRANSITIONS let `service` move `report` to `to`? (Not when it
+    is done: a redelivered task then leaves it alone.)"""
+    return REPORT_TRANSITIONS.find(report.state, to, service=service) is not None
+
+
 @transaction.atomic
 def report_claim(*, report_id: int) -> GeneratedReport | None:
     """Start an attempt: lock the row and mark it running. Returns None when the report
     is already done (a redelivered task has nothing left to do)."""
     report = GeneratedReport.objects.select_for_update().get(pk=report_id)
-    if report.state == ReportState.DONE:
+    if not _may_move(report, ReportState.RUNNING, "report_claim"):
         return None
     report.state = ReportState.RUNNING
     report.attempts += 1
@@ -199,7 +207,7 @@ def report_store(
     """Finish an attempt: with the row locked, move the file into place and mark the
     report done; if another delivery already did, discard this attempt's file."""
     report = GeneratedReport.objects.select_for_update().get(pk=report_id)
-    if report.state == ReportState.DONE:
+    if not _may_move(report, ReportState.DONE, "report_store"):
         temporary.unlink(missing_ok=True)
         return report
     name = report_file_name(report)
@@ -254,7 +262,7 @@ def report_generate(*, report_id: int) -> GeneratedReport:
 def report_retry_scheduled(*, report_id: int, error: BaseException, countdown: float) -> None:
     """An attempt failed and the task will run again: say so on the row (state queued)."""
     report = GeneratedReport.objects.select_for_update().get(pk=report_id)
-    if report.state == ReportState.DONE:
+    if not _may_move(report, ReportState.QUEUED, "report_retry_scheduled"):
         return
     report.state = ReportState.QUEUED
     report.progress = 0
@@ -270,7 +278,7 @@ def report_retry_scheduled(*, report_id: int, error: BaseException, countdown: f
 def report_fail(*, report_id: int, error: BaseException) -> None:
     """The last attempt failed: state failed, with the reason the page shows."""
     report = GeneratedReport.objects.select_for_update().filter(pk=report_id).first()
-    if report is None or report.state == ReportState.DONE:
+    if report is None or not _may_move(report, ReportState.FAILED, "report_fail"):
         return
     report.state = ReportState.FAILED
     report.progress_message = _("Failed")

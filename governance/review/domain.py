@@ -1,6 +1,7 @@
 """Pure rules of the review side (DOMAIN.md §5, EU Funding & Tenders practice): the score
 scale, the spread flag, weighted totals and thresholds, detected conflicts, whether the
-review is open and which reminder is due. No writes and no queries.
+review is open (the guard of enums.ASSIGNMENT_TRANSITIONS) and which reminder is due. No
+writes and no queries.
 
 Reviewer assignment, the other pure algorithm of the review side, is in assignment.py.
 """
@@ -124,6 +125,23 @@ def review_open(review_deadline: datetime | None, now: datetime) -> tuple[bool, 
     if review_deadline is not None and now >= review_deadline:
         return False, _("The review deadline has passed; reviews can no longer be changed.")
     return True, ""
+
+
+def can_write_review(
+    *,
+    is_reviewer: bool,
+    declared_no_conflict: bool,
+    review_deadline: datetime | None,
+    now: datetime,
+) -> tuple[bool, str]:
+    """The guard of saving and submitting a review (enums.ASSIGNMENT_TRANSITIONS): only the
+    assigned reviewer, once they declared no conflict of interest, until the call's review
+    deadline."""
+    if not is_reviewer:
+        return False, _("Only the assigned reviewer writes this review.")
+    if not declared_no_conflict:
+        return False, _("Declare that you have no conflict of interest first.")
+    return review_open(review_deadline, now)
 
 
 @dataclass(frozen=True)

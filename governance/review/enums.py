@@ -2,7 +2,10 @@
 and their transitions (as data), review-deadline reminders."""
 
 from django.db import models
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+
+from programme.states import Transition, Transitions
 
 
 class ConflictSource(models.TextChoices):
@@ -14,7 +17,7 @@ class ConflictSource(models.TextChoices):
 
 class AssignmentState(models.TextChoices):
     """A reviewer's work on one application. Transitions as data below; only
-    governance.services changes them."""
+    governance.review.services changes them."""
 
     ASSIGNED = "assigned", pgettext_lazy("review state", "Assigned")
     DRAFT = "draft", pgettext_lazy("review state", "Being scored")
@@ -22,20 +25,36 @@ class AssignmentState(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("review state", "Withdrawn (conflict)")
 
 
-# (from, to) → the services that may make the move. A conflict the reviewer declares
-# withdraws an unsubmitted assignment; a conflict found after the fact (an organisation
-# link recorded later, `conflicts_detect_for_link`) withdraws it in any active state, a
-# submitted review included: its scores stop counting.
-ASSIGNMENT_TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
-    (AssignmentState.ASSIGNED, AssignmentState.DRAFT): ("review_save_draft",),
-    (AssignmentState.DRAFT, AssignmentState.DRAFT): ("review_save_draft",),
-    (AssignmentState.ASSIGNED, AssignmentState.SUBMITTED): ("review_submit",),
-    (AssignmentState.DRAFT, AssignmentState.SUBMITTED): ("review_submit",),
-    (AssignmentState.ASSIGNED, AssignmentState.WITHDRAWN): ("conflict_declare",
-                                                            "conflict_detected"),
-    (AssignmentState.DRAFT, AssignmentState.WITHDRAWN): ("conflict_declare", "conflict_detected"),
-    (AssignmentState.SUBMITTED, AssignmentState.WITHDRAWN): ("conflict_detected",),
-}
+def _review_cannot_move(source: str, target: str) -> str:
+    return _("This review is %(state)s and cannot be changed that way.") % {
+        "state": AssignmentState(source).label.lower()
+    }
+
+
+_A = AssignmentState
+_CONFLICT = ("conflict_declare", "reviews_assign_automatically", "conflicts_detect_for_link")
+
+# Every allowed move: (from, to, the guard in domain.py, the services). A conflict the
+# reviewer declares, or one detected when reviewers are assigned automatically, withdraws
+# an unsubmitted assignment; a conflict found after the fact (an organisation link
+# recorded later, `conflicts_detect_for_link`) withdraws it in any active state, a
+# submitted review included: its scores stop counting. No guard decides a withdrawal: a
+# conflict always withdraws; the table says which service withdraws what.
+ASSIGNMENT_TRANSITIONS = Transitions(
+    states=AssignmentState,
+    initial=_A.ASSIGNED,
+    moves=(
+        Transition(_A.ASSIGNED, _A.DRAFT, "can_write_review", ("review_save_draft",)),
+        Transition(_A.DRAFT, _A.DRAFT, "can_write_review", ("review_save_draft",)),
+        Transition(_A.ASSIGNED, _A.SUBMITTED, "can_write_review", ("review_submit",)),
+        Transition(_A.DRAFT, _A.SUBMITTED, "can_write_review", ("review_submit",)),
+        Transition(_A.ASSIGNED, _A.WITHDRAWN, None, _CONFLICT),
+        Transition(_A.DRAFT, _A.WITHDRAWN, None, _CONFLICT),
+        Transition(_A.SUBMITTED, _A.WITHDRAWN, None, ("conflicts_detect_for_link",)),
+    ),
+    terminal=frozenset({_A.WITHDRAWN}),
+    not_allowed=_review_cannot_move,
+)
 
 
 class ReviewReminderKind(models.TextChoices):

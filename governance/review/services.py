@@ -3,14 +3,14 @@ and automatic), individual reports, consensus scores, reviewers' expertise and
 review-deadline reminders.
 
 Every function is keyword-only, runs in a transaction, checks the rule of domain.py
-(raising ValidationError with the reason the user reads), validates with full_clean()
-and records who and why in the audit trail.
+(raising programme.states.Refused with the reason the user reads; a dict of reasons per
+form field for scores and comments), validates with full_clean() and records who and why
+in the audit trail.
 """
 
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +23,7 @@ from programme import services as programme_services
 from programme.enums import Role
 from programme.models import Organisation, User
 from programme.services import audited_save, queue_email_to_users
+from programme.states import Refused
 from projects.enums import ApplicationState
 from projects.models import Application
 
@@ -45,23 +46,16 @@ from .models import (
 )
 
 
-class ReviewRefused(ValidationError):
-    """A review write the rules refuse; `message_dict` maps form field names
-    (`score_<criterion id>`, `comment_<criterion id>`, `__all__`) to reasons."""
-
-
 def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
     return ReviewAssignment.objects.select_for_update(of=("self",)).select_related(
         "application", "application__call", "application__call__parameters", "reviewer"
     ).get(pk=assignment.pk)
 
 
-def _assignment_transition(assignment: ReviewAssignment, to: str, service: str) -> None:
-    if service not in ASSIGNMENT_TRANSITIONS.get((assignment.state, to), ()):
-        raise ReviewRefused(
-            _("This review is %(state)s and cannot be changed that way.")
-            % {"state": AssignmentState(assignment.state).label.lower()}
-        )
+def _move(assignment: ReviewAssignment, to: str, *, service: str, **facts) -> None:
+    """Move `assignment` to `to` (not saved) if enums.ASSIGNMENT_TRANSITIONS lets
+    `service` make the move and its guard passes with `facts`; else Refused."""
+    ASSIGNMENT_TRANSITIONS.check(assignment.state, to, guards=domain, service=service, **facts)
     assignment.state = to
 
 
@@ -70,20 +64,20 @@ def _staff_users():
 
 
 def _check_assignable(application, reviewer: User) -> None:
-    """Raise ReviewRefused unless `reviewer` may be assigned to `application`."""
+    """Raise Refused unless `reviewer` may be assigned to `application`."""
 
     if application.call.state != CallState.IN_EVALUATION:
-        raise ReviewRefused(_("Reviewers are assigned while the call is in evaluation."))
+        raise Refused(_("Reviewers are assigned while the call is in evaluation."))
     if application.state != ApplicationState.ADMISSIBLE:
-        raise ReviewRefused(_("Only admissible applications are evaluated."))
+        raise Refused(_("Only admissible applications are evaluated."))
     if not reviewer.is_active or not reviewer.has_role(*selectors.REVIEWER_ROLES):
-        raise ReviewRefused(
+        raise Refused(
             _("%(name)s is not an advisory council member or external expert.")
             % {"name": reviewer}
         )
     conflicted, reason = selectors.conflict_of(application, reviewer)
     if conflicted:
-        raise ReviewRefused(
+        raise Refused(
             _("%(name)s has a conflict of interest: %(reason)s")
             % {"name": reviewer, "reason": reason}
         )
@@ -95,7 +89,7 @@ def review_assign(*, actor: User, application, reviewer: User) -> ReviewAssignme
 
     Side effects, in order: locks the application; checks the call is in evaluation, the
     application admissible, the person a reviewer without a conflict (declared or
-    detected) and not already assigned (raises ReviewRefused with the reason); saves
+    detected) and not already assigned (raises Refused with the reason); saves
     the assignment (audited); on commit, e-mails the reviewer.
     """
 
@@ -104,7 +98,7 @@ def review_assign(*, actor: User, application, reviewer: User) -> ReviewAssignme
     )
     _check_assignable(application, reviewer)
     if ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
-        raise ReviewRefused(_("%(name)s is already assigned to this application.") % {
+        raise Refused(_("%(name)s is already assigned to this application.") % {
             "name": reviewer})
     assignment = ReviewAssignment(application=application, reviewer=reviewer, assigned_by=actor)
     audited_save(assignment, actor=actor, reason="reviewer assigned by hand")
@@ -130,7 +124,7 @@ def review_unassign(*, actor: User, assignment: ReviewAssignment) -> None:
     """
     assignment = _lock_assignment(assignment)
     if assignment.state == AssignmentState.SUBMITTED:
-        raise ReviewRefused(_("A submitted review cannot be unassigned."))
+        raise Refused(_("A submitted review cannot be unassigned."))
     assignment._history_user = actor
     for score in assignment.scores.all():
         score._history_user = actor
@@ -146,7 +140,7 @@ def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]
 
     Side effects, in order: locks the call; checks it is in evaluation; records every
     newly detected conflict of the pool as a declaration (source detected, audited);
-    raises ReviewRefused naming each application that cannot get enough reviewers (the
+    raises Refused naming each application that cannot get enough reviewers (the
     detected conflicts are then not kept either); saves the new assignments (audited);
     on commit, e-mails each reviewer their new applications. Existing assignments stay.
     """
@@ -155,7 +149,7 @@ def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]
         pk=call.pk
     )
     if call.state != CallState.IN_EVALUATION:
-        raise ReviewRefused(_("Reviewers are assigned while the call is in evaluation."))
+        raise Refused(_("Reviewers are assigned while the call is in evaluation."))
     applications = list(
         Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE).order_by(
             "submitted_at", "pk"
@@ -186,7 +180,7 @@ def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]
         application_id__in=app_ids, state__in=OPEN_ASSIGNMENT_STATES
     ):
         if (assignment.application_id, assignment.reviewer_id) in conflicted_pairs:
-            _assignment_transition(assignment, AssignmentState.WITHDRAWN, "conflict_declare")
+            _move(assignment, AssignmentState.WITHDRAWN, service="reviews_assign_automatically")
             audited_save(assignment, actor=actor, reason="withdrawn: conflict detected")
     label = {a.pk: f"{a.acronym} (#{a.pk})" for a in applications}
     by_label = {v: k for k, v in label.items()}
@@ -223,7 +217,7 @@ def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]
             expertise=expertise,
         )
     except AssignmentInfeasible as error:
-        raise ReviewRefused(error.reasons) from error
+        raise Refused(error.reasons) from error
     reviewers = {r.pk: r for r in pool}
     applications_by_id = {a.pk: a for a in applications}
     created = []
@@ -258,23 +252,23 @@ def conflict_declare(
     """
     assignment = _lock_assignment(assignment)
     if actor.pk != assignment.reviewer_id:
-        raise ReviewRefused(_("Only the reviewer declares their conflicts of interest."))
+        raise Refused(_("Only the reviewer declares their conflicts of interest."))
     reason = (reason or "").strip()
     if has_conflict and not reason:
-        raise ReviewRefused({"reason": [_("Say what the conflict of interest is.")]})
+        raise Refused({"reason": [_("Say what the conflict of interest is.")]})
     declaration = ConflictDeclaration.objects.filter(
         application=assignment.application, reviewer=assignment.reviewer
     ).first()
     if declaration is not None and declaration.has_conflict and not has_conflict:
-        raise ReviewRefused(_("A conflict of interest on record cannot be taken back."))
+        raise Refused(_("A conflict of interest on record cannot be taken back."))
     if has_conflict:
-        _assignment_transition(assignment, AssignmentState.WITHDRAWN, "conflict_declare")
+        _move(assignment, AssignmentState.WITHDRAWN, service="conflict_declare")
     else:
         conflicted, detected_reason = selectors.conflict_of(
             assignment.application, assignment.reviewer
         )
         if conflicted:
-            raise ReviewRefused(
+            raise Refused(
                 _("A conflict of interest is on record: %(reason)s") % {"reason": detected_reason}
             )
     if declaration is None:
@@ -349,7 +343,7 @@ def conflicts_detect_for_link(*, actor: User | None, link) -> list[ReviewAssignm
             declaration.source = ConflictSource.DETECTED
             audited_save(declaration, actor=actor, reason="conflict detected: organisation link")
         was_submitted = assignment.state == AssignmentState.SUBMITTED
-        _assignment_transition(assignment, AssignmentState.WITHDRAWN, "conflict_detected")
+        _move(assignment, AssignmentState.WITHDRAWN, service="conflicts_detect_for_link")
         audited_save(
             assignment, actor=actor,
             reason="withdrawn: conflict detected" + (" (submitted review)" if was_submitted else ""),
@@ -391,16 +385,16 @@ def _review_errors(call, entries: dict[int, tuple[str, str]], *, complete: bool)
     return errors
 
 
-def _review_guard(assignment: ReviewAssignment, actor: User, now) -> None:
-    if actor.pk != assignment.reviewer_id:
-        raise ReviewRefused(_("Only the assigned reviewer writes this review."))
-    if not ConflictDeclaration.objects.filter(
-        application=assignment.application, reviewer=actor, has_conflict=False
-    ).exists():
-        raise ReviewRefused(_("Declare that you have no conflict of interest first."))
-    ok, reason = domain.review_open(assignment.application.call.review_deadline, now)
-    if not ok:
-        raise ReviewRefused(reason)
+def _review_facts(assignment: ReviewAssignment, actor: User, now) -> dict:
+    """What domain.can_write_review needs to know."""
+    return {
+        "is_reviewer": actor.pk == assignment.reviewer_id,
+        "declared_no_conflict": ConflictDeclaration.objects.filter(
+            application=assignment.application, reviewer=actor, has_conflict=False
+        ).exists(),
+        "review_deadline": assignment.application.call.review_deadline,
+        "now": now,
+    }
 
 
 def _write_scores(assignment: ReviewAssignment, entries, actor: User, reason: str) -> None:
@@ -423,16 +417,20 @@ def review_save_draft(
 
     Side effects, in order: locks the assignment; checks the reviewer, their "no
     conflict" declaration and the review deadline; refuses off-scale scores per field
-    (ReviewRefused, nothing saved); saves the scores (audited) and moves the assignment
+    (Refused, nothing saved); saves the scores (audited) and moves the assignment
     to draft (audited).
     """
     now = now or timezone.now()
     assignment = _lock_assignment(assignment)
-    _review_guard(assignment, actor, now)
+    _move(
+        assignment,
+        AssignmentState.DRAFT,
+        service="review_save_draft",
+        **_review_facts(assignment, actor, now),
+    )
     errors = _review_errors(assignment.application.call, entries, complete=False)
     if errors:
-        raise ReviewRefused(errors)
-    _assignment_transition(assignment, AssignmentState.DRAFT, "review_save_draft")
+        raise Refused(errors)
     _write_scores(assignment, entries, actor, "review draft saved")
     audited_save(assignment, actor=actor, reason="review draft saved")
     return assignment
@@ -447,16 +445,20 @@ def review_submit(
 
     Side effects, in order: locks the assignment; checks the reviewer, their "no
     conflict" declaration and the review deadline; refuses a missing or off-scale score
-    or a missing comment, per field (ReviewRefused, nothing saved); saves the scores
+    or a missing comment, per field (Refused, nothing saved); saves the scores
     (audited); marks the assignment submitted with the time (audited).
     """
     now = now or timezone.now()
     assignment = _lock_assignment(assignment)
-    _review_guard(assignment, actor, now)
+    _move(
+        assignment,
+        AssignmentState.SUBMITTED,
+        service="review_submit",
+        **_review_facts(assignment, actor, now),
+    )
     errors = _review_errors(assignment.application.call, entries, complete=True)
     if errors:
-        raise ReviewRefused(errors)
-    _assignment_transition(assignment, AssignmentState.SUBMITTED, "review_submit")
+        raise Refused(errors)
     _write_scores(assignment, entries, actor, "review submitted")
     assignment.submitted_at = now
     audited_save(assignment, actor=actor, reason="review submitted")
@@ -471,7 +473,7 @@ def consensus_record(
 
     Side effects, in order: locks the application; refuses while an active review is
     unsubmitted or none is submitted; refuses a missing or off-scale score or a missing
-    comment, per field (ReviewRefused, nothing saved); creates or updates one
+    comment, per field (Refused, nothing saved); creates or updates one
     ConsensusScore per criterion (audited).
     """
 
@@ -484,12 +486,12 @@ def consensus_record(
         )
     )
     if not states or any(s != AssignmentState.SUBMITTED for s in states):
-        raise ReviewRefused(
+        raise Refused(
             _("The consensus is recorded once every assigned reviewer has submitted.")
         )
     errors = _review_errors(application.call, entries, complete=True)
     if errors:
-        raise ReviewRefused(errors)
+        raise Refused(errors)
     existing = {c.criterion_id: c for c in application.consensus_scores.all()}
     saved = []
     for criterion in application.call.criteria.all():

@@ -58,6 +58,7 @@ def _ensure_calls(year) -> None:
 def _commit_throughput(year) -> dict:
     from calls import services
     from calls.models import Call, Envelope, LedgerEntry
+    from programme.states import Refused
 
     call = Call.objects.filter(programme_year=year).first()
     envelope = Envelope.objects.create(
@@ -84,7 +85,7 @@ def _commit_throughput(year) -> dict:
                         reference=f"W{n}-{i}",
                     )
                     key = "accepted"
-                except services.EnvelopeRefused as exc:
+                except Refused as exc:
                     key = "refused" if str(exc) else "refused_without_reason"
                 except Exception:  # noqa: BLE001 - counted, the figure must stay 0
                     key = "errors"

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from calls import services
 from calls.enums import CallState, LedgerEntryKind
 from calls.models import Envelope, LedgerEntry, ReminderSent
+from programme.states import Refused
 from tests import factories
 from tests.calls.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
 
@@ -58,9 +59,9 @@ def test_fifty_parallel_commitments_never_over_allocate():
     results = run_in_threads(50, commit)
 
     accepted = [r for r in results if isinstance(r, LedgerEntry)]
-    refused = [r for r in results if isinstance(r, services.EnvelopeRefused)]
+    refused = [r for r in results if isinstance(r, Refused)]
     assert (len(accepted), len(refused)) == (33, 17)  # 33 × 30,000 = 990,000 ≤ 1,000,000
-    assert [r for r in results if not isinstance(r, LedgerEntry | services.EnvelopeRefused)] == []
+    assert [r for r in results if not isinstance(r, LedgerEntry | Refused)] == []
     assert all(str(r).startswith("Refused: committing") for r in refused)
     assert all("available" in str(r) for r in refused)
     envelope.refresh_from_db()
@@ -84,7 +85,7 @@ def test_parallel_envelope_creation_never_exceeds_the_year_budget():
     results = run_in_threads(8, create)
 
     assert sum(isinstance(r, Envelope) for r in results) == 4
-    assert sum(isinstance(r, services.EnvelopeRefused) for r in results) == 4
+    assert sum(isinstance(r, Refused) for r in results) == 4
     total = Envelope.objects.filter(call__programme_year=call.programme_year).aggregate(
         total=Sum("amount")
     )["total"]

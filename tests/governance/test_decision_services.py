@@ -10,8 +10,8 @@ from governance.bodies.enums import BodyKind
 from governance.decisions import services as decisions
 from governance.decisions.domain import add_one_month, can_decline, deciding_level
 from governance.decisions.enums import AdviceOutcome, DecidingLevel, DecisionOutcome
+from programme.states import Refused
 from projects import services as project_services
-from projects.services import ApplicationError
 
 from ..factories import StaffFactory
 from .factories_decisions import (
@@ -65,7 +65,7 @@ def test_decision_refused_when_it_would_over_commit_with_the_figures(call, steer
     first, second, third = (_fundable(call) for _ in range(3))
     _fund(first, steering, "400000")
     _fund(second, steering, "400000")
-    with pytest.raises(decisions.DecisionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _fund(third, steering, "400000")
     assert str(refused.value) == (
         "Refused: committing €\u00a0400,000.00 would exceed envelope “Project budget” (amount "
@@ -80,7 +80,7 @@ def test_decision_refused_when_it_would_over_commit_with_the_figures(call, steer
 
 def test_decision_amount_above_requested_aid_refused(call, steering):
     application = _fundable(call, aid="300000")
-    with pytest.raises(decisions.DecisionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _fund(application, steering, "300000.01")
     assert str(refused.value) == (
         "The aid granted (€\u00a0300,000.01) exceeds the aid requested (€\u00a0300,000.00)."
@@ -90,14 +90,14 @@ def test_decision_amount_above_requested_aid_refused(call, steering):
 def test_decision_below_threshold_cannot_be_funded(call, steering):
     application = admissible_application(call)
     consensus(application, [2.5, 4, 4])
-    with pytest.raises(decisions.DecisionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _fund(application, steering, "100000")
     assert str(refused.value) == "The proposal does not reach every threshold; it cannot be funded."
 
 
 def test_decision_at_meeting_without_quorum_refused(call):
     meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP, quorum=False)
-    with pytest.raises(decisions.DecisionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _fund(_fundable(call), meeting, "100000")
     assert str(refused.value) == (
         "The meeting had no quorum, so it cannot decide: 1 of 2 voting members present; "
@@ -130,14 +130,14 @@ def test_reserve_and_reject_commit_nothing(call, steering):
 def test_decision_twice_refused(call, steering):
     application = _fundable(call)
     _fund(application, steering, "100000")
-    with pytest.raises(decisions.DecisionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         _fund(application, steering, "100000")
     assert str(refused.value) == "This application has already been decided."
 
 
 def test_advice_at_meeting_without_quorum_refused_with_the_reason(call):
     meeting = meeting_with_quorum(call.programme, quorum=False)
-    with pytest.raises(decisions.DecisionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         decisions.advice_record(actor=StaffFactory(), application=_fundable(call), meeting=meeting,
                                 outcome=AdviceOutcome.FUND)
     assert str(refused.value) == (
@@ -157,7 +157,7 @@ def test_advice_recorded_at_council_meeting_with_quorum(call):
 
 
 def test_advice_at_steering_group_meeting_refused(call, steering):
-    with pytest.raises(decisions.DecisionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         decisions.advice_record(actor=StaffFactory(), application=_fundable(call),
                                 meeting=steering, outcome=AdviceOutcome.FUND)
     assert str(refused.value) == "Advice is given at a meeting of the strategic advisory council."
@@ -179,7 +179,7 @@ def test_decline_after_a_month_refused(call, steering):
     application = _fundable(call)
     decided_at = timezone.now() - timedelta(days=40)
     decision = _fund(application, steering, "400000", now=decided_at)
-    with pytest.raises(decisions.DecisionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         decisions.decision_decline(actor=application.created_by, decision=decision)
     assert str(refused.value).startswith("The aid can be declined within one month of the decision")
     assert Envelope.objects.get(call=call).committed == Decimal("400000.00")
@@ -197,7 +197,7 @@ def test_decline_month_is_a_calendar_month():
 def test_withdrawal_refused_once_decided(call, steering):
     application = _fundable(call)
     _fund(application, steering, "100000")
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(Refused) as refused:
         project_services.application_withdraw(actor=application.created_by, application=application)
     assert str(refused.value).startswith("The steering group has decided on this application")
 
@@ -205,13 +205,16 @@ def test_withdrawal_refused_once_decided(call, steering):
 def test_call_marked_decided_only_when_every_application_is_decided(call, steering):
     first, second = _fundable(call), _fundable(call)
     _fund(first, steering, "100000")
-    ok, reason = decisions.call_mark_decided(actor=StaffFactory(), call=call)
-    assert (ok, reason) == (False, f"Not every admissible application has a decision yet: {second.acronym}.")
+    with pytest.raises(Refused) as refused:
+        decisions.call_mark_decided(actor=StaffFactory(), call=call)
+    assert str(refused.value) == (
+        f"Not every admissible application has a decision yet: {second.acronym}."
+    )
     decisions.decision_record(actor=StaffFactory(), application=second, meeting=steering,
                               outcome=DecisionOutcome.REJECT, decided_by="Jan Peeters")
-    ok, reason = decisions.call_mark_decided(actor=StaffFactory(), call=call)
+    decisions.call_mark_decided(actor=StaffFactory(), call=call)
     call.refresh_from_db()
-    assert (ok, call.state) == (True, CallState.DECIDED)
+    assert call.state == CallState.DECIDED
 
 
 def test_call_transition_to_decided_refused_while_an_application_is_undecided(call):
@@ -219,13 +222,12 @@ def test_call_transition_to_decided_refused_while_an_application_is_undecided(ca
     from calls import services as call_services
 
     undecided = admissible_application(call, acronym="OPEN-Q")
-    with translation.override("en"):
-        ok, reason = call_services.call_transition(
+    with translation.override("en"), pytest.raises(Refused) as refused:
+        call_services.call_transition(
             actor=StaffFactory(), call=call, to_state=CallState.DECIDED, reason="try"
         )
     call.refresh_from_db()
-    assert (ok, reason, call.state) == (
-        False,
+    assert (str(refused.value), call.state) == (
         "1 admissible application has no decision yet.",
         CallState.IN_EVALUATION,
     )

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from programme.enums import OrganisationKind, Role
 from programme.models import OrganisationLink, User
+from programme.states import Refused
 from projects import selectors, services
 from projects.enums import (
     Activity,
@@ -25,7 +26,6 @@ from projects.enums import (
     Part,
 )
 from projects.models import Application, Partner
-from projects.services import ApplicationError
 
 from ..factories import OrganisationFactory, ResearchOrganisationFactory
 from .factories import (
@@ -51,7 +51,7 @@ def test_application_start_makes_coordinator_partner():
 
 def test_application_start_refused_after_deadline():
     call = CallFactory(deadline=timezone.now() - timedelta(seconds=1), opens_at=timezone.now() - timedelta(days=3))
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(Refused) as error:
         services.application_start(actor=CoordinatorFactory(), call=call, title="T", acronym="A")
     assert str(error.value).startswith("The deadline of this call (")
 
@@ -85,7 +85,7 @@ def test_partner_add_hospital_part_depends_on_declaration():
 
 def test_partner_remove_refuses_coordinator():
     application = ApplicationFactory()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(Refused):
         services.partner_remove(actor=application.created_by, partner=application.partners.get())
 
 
@@ -107,7 +107,7 @@ def test_budget_save_refused_after_deadline():
     application = ApplicationFactory()
     partner = application.partners.get()
     with time_machine.travel(application.call.deadline + timedelta(seconds=1)):
-        with pytest.raises(ApplicationError):
+        with pytest.raises(Refused):
             services.budget_save(actor=application.created_by, partner=partner, amounts={})
 
 
@@ -127,7 +127,7 @@ def test_attachment_add_accepts_pdf_by_content():
 
 def test_attachment_add_rejects_renamed_non_pdf():
     application = ApplicationFactory()
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(Refused) as error:
         services.attachment_add(
             actor=application.created_by, application=application, kind=AttachmentKind.DESCRIPTION,
             upload=upload("description.pdf", b"PK\x03\x04 this is a zip"),
@@ -182,7 +182,7 @@ def test_submit_freezes_snapshot_and_sends_receipt(django_capture_on_commit_call
 def test_submit_refused_when_a_rule_fails():
     application = ready_application()
     application.partners.filter(part=Part.RESEARCH).delete()
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(Refused) as error:
         services.application_submit(actor=application.created_by, application=application)
     assert str(error.value).startswith("Not ready to submit; still failing: Consortium composition")
 
@@ -191,7 +191,7 @@ def test_submit_refused_for_linked_companies():
     application = ready_application()
     a, b = [p.organisation for p in application.partners.filter(part=Part.COMPANY)[:2]]
     OrganisationLink.objects.create(organisation=b, other=a, kind="linked")
-    with pytest.raises(ApplicationError):
+    with pytest.raises(Refused):
         services.application_submit(actor=application.created_by, application=application)
 
 
@@ -206,7 +206,7 @@ def test_submit_one_second_before_deadline_accepted():
 def test_submit_one_second_after_deadline_refused():
     application = ready_application()
     with time_machine.travel(application.call.deadline + timedelta(seconds=1), tick=False):
-        with pytest.raises(ApplicationError) as error:
+        with pytest.raises(Refused) as error:
             services.application_submit(actor=application.created_by, application=application)
     assert str(error.value).startswith("The deadline of this call (")
     application.refresh_from_db()
@@ -216,7 +216,7 @@ def test_submit_one_second_after_deadline_refused():
 def test_submit_exactly_at_deadline_refused():
     application = ready_application()
     with time_machine.travel(application.call.deadline, tick=False):
-        with pytest.raises(ApplicationError):
+        with pytest.raises(Refused):
             services.application_submit(actor=application.created_by, application=application)
 
 
@@ -269,7 +269,7 @@ def test_concurrent_submissions_at_the_deadline():
             [lambda a=a: services.application_submit(actor=a.created_by, application=a) for a in apps]
         )
     assert [type(r).__name__ for r in results] == ["Application"] * 4
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(Refused) as error:
         services.budget_save(actor=target.created_by, partner=partner, amounts={})
     assert str(error.value) == "This application was submitted and can no longer be changed."
 
@@ -280,7 +280,7 @@ def test_withdraw_until_decision(django_capture_on_commit_callbacks):
     services.application_withdraw(actor=application.created_by, application=application, reason="merged")
     application.refresh_from_db()
     assert application.state == ApplicationState.WITHDRAWN
-    with pytest.raises(ApplicationError):
+    with pytest.raises(Refused):
         services.application_withdraw(actor=application.created_by, application=application)
 
 
@@ -293,7 +293,7 @@ def submitted_application():
 
 def test_admissibility_inadmissible_needs_reason_and_mails_it(staff_user, django_capture_on_commit_callbacks):
     application = submitted_application()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(Refused):
         services.admissibility_record(actor=staff_user, application=application,
                                       outcome=AdmissibilityOutcome.INADMISSIBLE)
     mail.outbox.clear()
@@ -318,7 +318,7 @@ def test_completion_request_allows_only_named_items(staff_user):
     actor = application.created_by
     services.attachment_add(actor=actor, application=application, kind=AttachmentKind.ANNEX,
                             upload=upload("annex.pdf", PDF_BYTES))
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(Refused) as error:
         services.application_update(actor=actor, application=application, title="New")
     assert str(error.value) == "Staff did not ask to complete this part of the application."
     services.application_complete(actor=actor, application=application)
@@ -338,7 +338,7 @@ def test_completion_after_its_deadline_refused(staff_user):
     application.refresh_from_db()
     partner = application.partners.first()
     with time_machine.travel(deadline + timedelta(seconds=1)):
-        with pytest.raises(ApplicationError):
+        with pytest.raises(Refused):
             services.budget_save(actor=application.created_by, partner=partner, amounts={})
 
 
