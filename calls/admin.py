@@ -1,8 +1,23 @@
-"""Django admin for calls: read-mostly. Envelope totals and the ledger are never edited
-here (only calls.services writes them, with the row lock)."""
+"""Django admin for calls: inspection and history only (the rule is in programme.admin).
+
+Every model of this app is service-owned, so every admin here is read-only:
+
+- Call and its criteria: `services.call_create` / `call_update` / `call_transition`
+  (the lifecycle as a transition table, parameters frozen when the call opens),
+  `criterion_save` / `criterion_delete` (refused once frozen, amended by an
+  administrator with a justification on the call page).
+- CallParameters: `services.call_parameters_update` (frozen at opening; amendments are
+  recorded as ParameterAmendment rows).
+- Envelope, LedgerEntry: only the envelope services write them, with the row lock and
+  the append-only ledger; the database refuses an over-allocation.
+- ParameterAmendment, CallRegistration, ReminderSent, CallDocument: written by
+  `services.call_parameters_update`, `call_register`, `reminders_send_due`,
+  `call_document_add`.
+"""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from programme.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceOwnedAdmin
 
 from .models import (
     Call,
@@ -17,37 +32,24 @@ from .models import (
 )
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(ReadOnlyInline):
     model = Criterion
-    extra = 0
 
 
 @admin.register(Call)
-class CallAdmin(SimpleHistoryAdmin):
+class CallAdmin(ServiceOwnedAdmin):
     list_display = ["title_nl", "programme_year", "state", "opens_at", "deadline"]
     list_filter = ["state", "programme"]
-    readonly_fields = ["state", "parameters_frozen_at"]
     inlines = [CriterionInline]
 
 
 @admin.register(CallParameters)
-class CallParametersAdmin(SimpleHistoryAdmin):
+class CallParametersAdmin(ServiceOwnedAdmin):
     list_display = ["call"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Envelope)
-class EnvelopeAdmin(ReadOnlyAdmin):
+class EnvelopeAdmin(ServiceOwnedAdmin):
     list_display = ["name_nl", "call", "amount", "committed", "reserved"]
 
 
@@ -58,20 +60,20 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ParameterAmendment)
-class ParameterAmendmentAdmin(ReadOnlyAdmin):
+class ParameterAmendmentAdmin(ServiceOwnedAdmin):
     list_display = ["call", "actor", "created_at"]
 
 
 @admin.register(CallRegistration)
-class CallRegistrationAdmin(admin.ModelAdmin):
+class CallRegistrationAdmin(ServiceOwnedAdmin):
     list_display = ["call", "user", "created_at"]
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(ReadOnlyAdmin):
+class ReminderSentAdmin(ServiceOwnedAdmin):
     list_display = ["call", "user", "kind", "sent_at"]
 
 
 @admin.register(CallDocument)
-class CallDocumentAdmin(admin.ModelAdmin):
+class CallDocumentAdmin(ServiceOwnedAdmin):
     list_display = ["title_nl", "call", "created_at"]

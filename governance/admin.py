@@ -1,51 +1,78 @@
+"""Django admin for governance: inspection and history (the rule is in programme.admin).
+
+- Body: admin-owned setup data (no page creates bodies); a new body is made by
+  `bodies.services.body_create`; its names and descriptions may be corrected, its
+  programme and kind never (memberships and their seats depend on the kind).
+- Membership, Meeting: service-owned (`bodies.services.membership_create` /
+  `membership_update` check the seat and that terms do not overlap and give the voting
+  role; `meeting_record`); staff use the body pages.
+- ConflictDeclaration, ReviewAssignment, ReviewerExpertise: service-owned
+  (`review.services`: conflicts declared or detected withdraw assignments, the
+  assignment follows its transition table, expertise is set on the reviewers page).
+"""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from programme.admin import AdminOwnedAdmin, ServiceOwnedAdmin
 
 from . import models
+from .bodies.services import body_create
 
 
 @admin.register(models.Body)
-class BodyAdmin(SimpleHistoryAdmin):
+class BodyAdmin(AdminOwnedAdmin):
     list_display = ["name_nl", "kind", "programme"]
     list_filter = ["kind", "programme"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["programme", "kind"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        body = body_create(
+            actor=request.user,
+            programme=obj.programme,
+            kind=obj.kind,
+            name_nl=obj.name_nl,
+            name_en=obj.name_en,
+            description_nl=obj.description_nl,
+            description_en=obj.description_en,
+        )
+        # The admin goes on with its own instance (message, log entry, redirect).
+        obj.pk = body.pk
+        obj._state.adding = False
+
 
 @admin.register(models.Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
-    # The admin is a back door around services.membership_create: the overlap rule is
-    # not checked here; the body page shows the composition checks either way.
+class MembershipAdmin(ServiceOwnedAdmin):
     list_display = ["user", "body", "seat", "organisation", "starts_on", "ends_on"]
     list_filter = ["body", "seat"]
     search_fields = ["user__email", "user__last_name", "organisation__name"]
-    autocomplete_fields = ["user", "organisation"]
 
 
 @admin.register(models.Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(ServiceOwnedAdmin):
     list_display = ["body", "date", "subject"]
     list_filter = ["body"]
-    filter_horizontal = ["attendees"]
 
 
-# Review side: read-mostly views for support; writes belong to governance.services (the
-# admin would bypass the conflict and scale rules).
 @admin.register(models.ConflictDeclaration)
-class ConflictDeclarationAdmin(SimpleHistoryAdmin):
+class ConflictDeclarationAdmin(ServiceOwnedAdmin):
     list_display = ["application", "reviewer", "has_conflict", "source", "declared_at"]
     list_filter = ["has_conflict", "source"]
     search_fields = ["reviewer__email", "application__acronym"]
-    readonly_fields = ["application", "reviewer", "has_conflict", "reason", "source"]
 
 
 @admin.register(models.ReviewAssignment)
-class ReviewAssignmentAdmin(SimpleHistoryAdmin):
+class ReviewAssignmentAdmin(ServiceOwnedAdmin):
     list_display = ["application", "reviewer", "state", "assigned_at", "submitted_at"]
     list_filter = ["state"]
     search_fields = ["reviewer__email", "application__acronym"]
-    readonly_fields = ["application", "reviewer", "state", "assigned_by", "submitted_at"]
 
 
 @admin.register(models.ReviewerExpertise)
-class ReviewerExpertiseAdmin(SimpleHistoryAdmin):
+class ReviewerExpertiseAdmin(ServiceOwnedAdmin):
     list_display = ["user", "theme"]
     search_fields = ["user__email"]
