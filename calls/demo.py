@@ -23,11 +23,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from programme.demo import PROGRAMME_CODE
+from programme.formats import BRUSSELS
 from programme.models import Programme, ProgrammeYear
 from programme.services import audited_save
 
 from . import services
-from .domain import BRUSSELS
 from .enums import CallState
 from .models import Call, Envelope
 

@@ -13,26 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from programme.templatetags.icon import euro
+from programme.formats import format_brussels, format_money, format_number
 
 from .enums import CALL_TRANSITIONS, CallState, ReminderKind, TieBreak
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 ZERO = Decimal("0")
-
-
-def format_brussels(moment: datetime | None) -> str:
-    """'30 september 2019, 17:00 CEST': the moment in Brussels time, with its zone."""
-    if moment is None:
-        return "—"
-    local = moment.astimezone(BRUSSELS)
-    return f"{formats.date_format(local, 'j F Y, H:i')} {local.tzname()}"
 
 
 # --- Taking submissions ---------------------------------------------------------------------
@@ -131,7 +120,7 @@ def can_archive(call, now: datetime, facts: CallFacts, reason: str) -> tuple[boo
         return False, _(
             "%(amount)s is still reserved in the envelopes; commit or lift the reservations "
             "before archiving."
-        ) % {"amount": euro(facts.reserved_total, 2)}
+        ) % {"amount": format_money(facts.reserved_total, cents=True)}
     return True, ""
 
 
@@ -219,7 +208,6 @@ DEFAULT_CRITERIA = [
 def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
     """The call's parameters as sentences an applicant can read (active language)."""
     p = parameters
-    pct = lambda value: formats.number_format(value.normalize(), use_l10n=True)  # noqa: E731
     rules = [
         _(
             "A consortium has at least %(companies)s companies that are not linked to each "
@@ -227,15 +215,15 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
         )
         % {"companies": p.min_companies, "ros": p.min_research_organisations},
         _("No company carries more than %(share)s%% of the cost of the company part.")
-        % {"share": pct(p.max_company_share)},
+        % {"share": format_number(p.max_company_share)},
         _(
             "Each research organisation has a budget of %(min)s to %(max)s per year and at "
             "least %(share)s%% of the research part."
         )
         % {
-            "min": euro(p.research_budget_min_per_year),
-            "max": euro(p.research_budget_max_per_year),
-            "share": pct(p.research_min_share),
+            "min": format_money(p.research_budget_min_per_year),
+            "max": format_money(p.research_budget_max_per_year),
+            "share": format_number(p.research_min_share),
         },
         _("Companies outside Flanders may take part, without aid.")
         if p.non_flemish_companies_allowed
@@ -246,13 +234,13 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
             "points for a medium-sized enterprise."
         )
         % {
-            "ir": pct(p.industrial_research_base),
-            "ed": pct(p.experimental_development_base),
-            "small": pct(p.small_enterprise_bonus),
-            "medium": pct(p.medium_enterprise_bonus),
+            "ir": format_number(p.industrial_research_base),
+            "ed": format_number(p.experimental_development_base),
+            "small": format_number(p.small_enterprise_bonus),
+            "medium": format_number(p.medium_enterprise_bonus),
         },
         _("A collaboration bonus of %(points)s points applies.")
-        % {"points": pct(p.collaboration_bonus)}
+        % {"points": format_number(p.collaboration_bonus)}
         if p.collaboration_bonus_enabled
         else _("There is no collaboration bonus in this call."),
         _(
@@ -260,10 +248,10 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
             "development), never above %(abs)s%%, and at most %(max)s per company."
         )
         % {
-            "ir": pct(p.industrial_research_cap),
-            "ed": pct(p.experimental_development_cap),
-            "abs": pct(p.absolute_cap),
-            "max": euro(p.max_aid_per_company),
+            "ir": format_number(p.industrial_research_cap),
+            "ed": format_number(p.experimental_development_cap),
+            "abs": format_number(p.absolute_cap),
+            "max": format_money(p.max_aid_per_company),
         },
         _("A project lasts at most %(months)s months.") % {"months": p.max_duration_months},
         _(
@@ -272,10 +260,10 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
             "%(reviewers)s experts review each proposal."
         )
         % {
-            "min": pct(p.scale_min),
-            "max": pct(p.scale_max),
-            "step": pct(p.scale_step),
-            "overall": pct(p.overall_threshold),
+            "min": format_number(p.scale_min),
+            "max": format_number(p.scale_max),
+            "step": format_number(p.scale_step),
+            "overall": format_number(p.overall_threshold),
             "reviewers": p.reviewers_per_application,
         },
     ]
@@ -293,7 +281,7 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
 def _positive(amount: Decimal) -> tuple[bool, str]:
     if amount <= 0:
         return False, _("An amount must be more than zero (got %(amount)s).") % {
-            "amount": euro(amount, 2)
+            "amount": format_money(amount, cents=True)
         }
     return True, ""
 
@@ -362,7 +350,10 @@ def can_release(
         return False, _(
             "Refused: releasing %(amount)s, but only %(for_reference)s is committed for "
             "this reference."
-        ) % {**_figures(envelope, amount), "for_reference": euro(committed_for_reference, 2)}
+        ) % {
+            **_figures(envelope, amount),
+            "for_reference": format_money(committed_for_reference, cents=True),
+        }
     return True, ""
 
 
@@ -396,21 +387,21 @@ def year_envelopes_fit(
             "project budget of %(line)s (%(free)s still free)."
         ) % {
             "year": year,
-            "new_total": euro(envelopes_total + increase, 2),
-            "line": euro(budget_line, 2),
-            "free": euro(max(budget_line - envelopes_total, ZERO), 2),
+            "new_total": format_money(envelopes_total + increase, cents=True),
+            "line": format_money(budget_line, cents=True),
+            "free": format_money(max(budget_line - envelopes_total, ZERO), cents=True),
         }
     return True, ""
 
 
 def _figures(envelope, amount: Decimal) -> dict:
     return {
-        "amount": euro(amount, 2),
+        "amount": format_money(amount, cents=True),
         "envelope": envelope.name,
-        "total": euro(envelope.amount, 2),
-        "committed": euro(envelope.committed, 2),
-        "reserved": euro(envelope.reserved, 2),
-        "available": euro(envelope.available, 2),
+        "total": format_money(envelope.amount, cents=True),
+        "committed": format_money(envelope.committed, cents=True),
+        "reserved": format_money(envelope.reserved, cents=True),
+        "available": format_money(envelope.available, cents=True),
     }
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from programme.forms import AmountField
 from programme.models import ActionDomain, DiseaseDomain, ProgrammeYear, Theme
 
 from .enums import LedgerEntryKind, TieBreak
@@ -138,6 +139,11 @@ class ParametersForm(forms.ModelForm):
     class Meta:
         model = CallParameters
         exclude = ["call", "tie_break_order"]
+        field_classes = {
+            "research_budget_min_per_year": AmountField,
+            "research_budget_max_per_year": AmountField,
+            "max_aid_per_company": AmountField,
+        }
 
     def __init__(self, *args, amend: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,6 +220,7 @@ class EnvelopeForm(forms.ModelForm):
     class Meta:
         model = Envelope
         fields = ["name_nl", "name_en", "action_domain", "amount"]
+        field_classes = {"amount": AmountField}
 
     def __init__(self, *args, call: Call, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,7 +245,7 @@ MOVEMENTS = [
 
 class EnvelopeMovementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Movement"), choices=MOVEMENTS)
-    amount = forms.DecimalField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0)
+    amount = AmountField(label=_("Amount (€)"), max_digits=14, decimal_places=2, min_value=0)
     reason = forms.CharField(label=_("Reason"), max_length=300)
     reference = forms.CharField(
         label=_("Reference"),

@@ -20,8 +20,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme.domain import money
 from programme.enums import BudgetLineKind, Role
+from programme.formats import format_brussels, round_cents
 from programme.models import BudgetLine, ProgrammeYear, User
 from programme.services import audited_save, queue_email_to_users
 from programme.states import Refused
@@ -425,7 +425,7 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
                     queue_email_to_users(
                         users=[registration.user],
                         subject=_("Reminder: the deadline of “%(title)s” is %(when)s")
-                        % {"title": call.title, "when": domain.format_brussels(call.deadline)},
+                        % {"title": call.title, "when": format_brussels(call.deadline)},
                         template="calls/email/deadline_reminder.txt",
                         context={"call": call, "kind": kind, "now": now},
                     )
@@ -491,7 +491,7 @@ def envelope_create(
     Side effects, in order: locks the programme year and refuses when the year's
     envelopes would exceed its project-budget line (with the figures); saves (audited).
     """
-    amount = money(amount)
+    amount = round_cents(amount)
     if call.state == CallState.ARCHIVED:
         raise Refused(_("The call is archived; it takes no new envelopes."))
     if amount <= 0:
@@ -522,8 +522,8 @@ def envelope_update(
     """Rename an envelope or change its action domain; its amount may change only while
     its ledger is empty (afterwards money moves by transfers, with a decision)."""
     locked = _lock_envelope(envelope)
-    if amount is not None and money(amount) != locked.amount:
-        amount = money(amount)
+    if amount is not None and round_cents(amount) != locked.amount:
+        amount = round_cents(amount)
         if locked.ledger.exists():
             raise Refused(
                 _("This envelope has ledger entries; change its amount with a transfer.")
@@ -596,7 +596,7 @@ def _movement(
 
 
 def _prepare(envelope: Envelope, amount, reason: str) -> tuple[Envelope, Decimal]:
-    amount = money(amount)
+    amount = round_cents(amount)
     if not reason.strip():
         raise Refused(_("Every ledger entry needs a reason."))
     locked = _lock_envelope(envelope)
@@ -723,7 +723,7 @@ def envelope_transfer(
     target year and refuses beyond its project budget; lowers the source amount, raises
     the target amount; appends `transfer_out` then `transfer_in` (pointing to it).
     """
-    amount = money(amount)
+    amount = round_cents(amount)
     if not reason.strip():
         raise Refused(_("Every ledger entry needs a reason."))
     first, second = sorted([source, target], key=lambda e: e.pk)

@@ -1,4 +1,4 @@
-"""Pure rules of the programme app: SME class, enterprise numbers, budget totals, money.
+"""Pure rules of the programme app: SME class, enterprise numbers, budget totals.
 
 No writes and no queries here. Known limits: the SME class uses the organisation's own
 figures; 2003/361 also adds the figures of partner and linked enterprises, which the
@@ -7,16 +7,15 @@ registry records (OrganisationLink) but does not yet sum into the headcount.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.be import vat as be_vat
 
 from .enums import BudgetLineKind, SmeClass
+from .formats import format_money, format_number
 
-CENT = Decimal("0.01")
 MILLION = Decimal("1000000")
 
 # EU Recommendation 2003/361, art. 2: (headcount below, turnover at most, balance at most).
@@ -27,11 +26,6 @@ SME_CEILINGS = (
 )
 # Art. 3(4): 25% or more held by public bodies means the enterprise is not an SME.
 PUBLIC_BODY_SHARE_LIMIT = Decimal("25")
-
-
-def money(value: Decimal | int | str) -> Decimal:
-    """The one rounding rule for euro amounts: to the cent, half up."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def sme_class(
@@ -73,7 +67,7 @@ def sme_class_reason(
     )
     if public_body_share >= PUBLIC_BODY_SHARE_LIMIT:
         return _("%(share)s%% held by public bodies (25%% or more): not an SME.") % {
-            "share": public_body_share.normalize()
+            "share": format_number(public_body_share)
         }
     return _(
         "%(klass)s: %(staff)s staff, turnover %(turnover)s, balance sheet %(balance)s "
@@ -81,8 +75,8 @@ def sme_class_reason(
     ) % {
         "klass": klass.label,
         "staff": headcount,
-        "turnover": "€\u00a0" + number_format(turnover, 0, force_grouping=True),
-        "balance": "€\u00a0" + number_format(balance_sheet_total, 0, force_grouping=True),
+        "turnover": format_money(turnover),
+        "balance": format_money(balance_sheet_total),
     }
 
 

@@ -1,10 +1,41 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import domain
+from .formats import format_amount, parse_amount
 from .models import MilestoneRecord, Organisation, OrganisationLink
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+class AmountField(forms.DecimalField):
+    """Every euro amount a person types: as they write it in their language
+    (formats.parse_amount: '1.500.000', '1.000,50', '1000,50' or '1 000,50' in Dutch,
+    '1,000.50' in English), shown in their language ('1.500.000'). A plain text input, so
+    the browser does not refuse grouped figures; what was typed is shown again with the
+    error. Model fields get it through `Meta.field_classes`.
+
+    Known limit: a draft kept in one language and reopened in the other is read in the new
+    language ('1.000' typed in Dutch is 1 in English)."""
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        return parse_amount(str(value))
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format_amount(value)
+        return value
 
 
 class OrganisationForm(forms.ModelForm):
@@ -33,6 +64,7 @@ class OrganisationForm(forms.ModelForm):
             "public_body_share",
             "in_difficulty",
         ]
+        field_classes = {"turnover": AmountField, "balance_sheet_total": AmountField}
 
     def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

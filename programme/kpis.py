@@ -40,11 +40,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .enums import KpiStatus
 from .exports import DATE, MONEY, NUMBER, Column, Table
+from .formats import format_money, format_number, format_percent
 from .models import Kpi, MilestoneRecord, Programme
 
 HUNDRED = Decimal("100")
@@ -104,18 +105,6 @@ def overall_status(statuses: Iterable[str]) -> str:
     return KpiStatus.MET
 
 
-def fmt_number(value: Decimal | int, decimals: int = 0) -> str:
-    return number_format(Decimal(value), decimal_pos=decimals, force_grouping=True)
-
-
-def fmt_percent(value: Decimal) -> str:
-    return number_format(value, decimal_pos=1) + "\u00a0%"
-
-
-def fmt_money(value: Decimal) -> str:
-    return "€\u00a0" + number_format(value, decimal_pos=0, force_grouping=True)
-
-
 def share(part: Decimal | int, whole: Decimal | int) -> Decimal:
     """part / whole in percent, one decimal, half up (whole must not be zero)."""
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
@@ -124,7 +113,7 @@ def share(part: Decimal | int, whole: Decimal | int) -> Decimal:
 def kpi_target_display(kpi: Kpi, suffix: str = "") -> str:
     if kpi.target is None:
         return "—"
-    figure = fmt_percent(kpi.target) if kpi.unit == "percent" else fmt_number(kpi.target)
+    figure = format_percent(kpi.target, 1) if kpi.unit == "percent" else format_number(kpi.target)
     return f"≥ {figure}{suffix}"
 
 
@@ -149,7 +138,7 @@ def calls_per_year_figures(
             status, reason = KpiStatus.PENDING, _("%(year)s is not over yet") % {"year": year}
         else:
             status, reason = KpiStatus.NOT_MET, _("no call opened in %(year)s") % {"year": year}
-        figures.append(Figure(str(year), Decimal(count), fmt_number(count), status, reason))
+        figures.append(Figure(str(year), Decimal(count), format_number(count), status, reason))
     return tuple(figures), sum(1 for call in calls if call[0] in years)
 
 
@@ -280,7 +269,7 @@ def sme_involvement(
         Figure(
             label,
             value,
-            fmt_percent(value),
+            format_percent(value, 1),
             KpiStatus.MET if value >= target else KpiStatus.NOT_MET,
         )
         for label, value in ((_("by number"), by_number), (_("by budget"), by_budget))
@@ -294,7 +283,7 @@ def sme_involvement(
         target_display=target_display,
         value=min(by_number, by_budget),
         value_display=_("%(number)s by number, %(budget)s by budget")
-        % {"number": fmt_percent(by_number), "budget": fmt_percent(by_budget)},
+        % {"number": format_percent(by_number, 1), "budget": format_percent(by_budget, 1)},
         status=status,
         reason=_("%(smes)s of %(companies)s company participations are SMEs")
         % {"smes": len(smes), "companies": len(companies)},
@@ -332,7 +321,7 @@ def unique_companies_per_call(
         Figure(
             title,
             Decimal(len(ids)),
-            fmt_number(len(ids)),
+            format_number(len(ids)),
             KpiStatus.MET if len(ids) >= target else KpiStatus.NOT_MET,
         )
         for title, ids in per_call.values()
@@ -347,7 +336,7 @@ def unique_companies_per_call(
         value=lowest,
         value_display="; ".join(f"{f.label}: {f.value_display}" for f in figures),
         status=overall_status(f.status for f in figures),
-        reason=_("lowest call: %(count)s companies") % {"count": fmt_number(lowest)},
+        reason=_("lowest call: %(count)s companies") % {"count": format_number(lowest)},
         columns=(Column(_("Call")), Column(_("Project")), Column(_("Company"))),
         rows=tuple((p.call_title, p.project, p.organisation_name) for p in companies),
         breakdown=figures,
@@ -381,10 +370,10 @@ def leverage(*, kpi: Kpi, participations: Sequence[Participation], today: date) 
         target=kpi.target,
         target_display=target_display,
         value=value,
-        value_display=fmt_percent(value),
+        value_display=format_percent(value, 1),
         status=status,
         reason=_("company funds %(company)s / government funds %(government)s")
-        % {"company": fmt_money(company_funds), "government": fmt_money(government)},
+        % {"company": format_money(company_funds), "government": format_money(government)},
         columns=(
             Column(_("Project")),
             Column(_("Partner")),

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from . import domain
 from .enums import BudgetLineKind, KpiKind, LinkKind, OrganisationKind, Role, SmeClass
+from .formats import round_cents
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 PERCENT = {
@@ -309,7 +310,7 @@ class BudgetLine(Bilingual, models.Model):
         """Cost of the activity including co-financing (amount is the programme's part)."""
         if self.cofinancing_share >= 100:
             return self.amount
-        return domain.money(self.amount * 100 / (100 - self.cofinancing_share))
+        return round_cents(self.amount * 100 / (100 - self.cofinancing_share))
 
 
 class ReferenceItem(Bilingual, models.Model):

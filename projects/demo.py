@@ -30,6 +30,7 @@ from calls.enums import CallState
 from calls.models import Call, CallParameters
 from programme.demo import DEMO_PASSWORD, PROGRAMME_CODE
 from programme.enums import Role
+from programme.formats import round_cents
 from programme.models import ActionDomain, DiseaseDomain, Organisation, Programme, Theme, User
 from programme.services import audited_save, user_set_roles
 
@@ -217,7 +218,7 @@ def _budget(partner: Partner, years: list[int], per_year: Decimal) -> None:
         categories = COMPANY_CATEGORIES
     entries = [
         BudgetEntry(partner=partner, year=year, category=category, activity=activity,
-                    amount=domain.money(per_year * cshare * ashare))
+                    amount=round_cents(per_year * cshare * ashare))
         for year in years
         for category, cshare in categories
         for activity, ashare in split
@@ -288,7 +289,7 @@ def seed_application(call: Call, row, index: int) -> Application | None:
     total_company = Decimal(company_k * 1000)
     for partner, weight in zip(company, weights):
         share = total_company * weight / sum(weights)
-        _budget(partner, years, domain.money(share / len(years)))
+        _budget(partner, years, round_cents(share / len(years)))
     for partner in partners:
         if partner.part == Part.RESEARCH:
             _budget(partner, years, Decimal(rng.randrange(200_000, 480_001, 5_000)))

@@ -19,31 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from calls.domain import accepts_submissions
-from programme.domain import money
 from programme.enums import OrganisationKind, SmeClass
+from programme.formats import format_money, format_number, round_cents
 
 from .enums import Activity, AdmissibilityOutcome, CostCategory, Part
 
 HUNDRED = Decimal("100")
 ZERO = Decimal("0")
 MONTHS_PER_YEAR = 12
-
-
-def _pct(value: Decimal) -> str:
-    """'60' for Decimal('60.00'), '62.5' for Decimal('62.50') ('62,5' in Dutch)."""
-    return number_format(f"{Decimal(value).normalize():f}")
-
-
-def _eur(value: Decimal) -> str:
-    """'€400,000' and '€144,000.01' in English, '€400.000' and '€144.000,01' in Dutch:
-    the reasons are read in the user's language, like the figures beside them."""
-    value = Decimal(value)
-    cents = value != value.to_integral()
-    return "€" + number_format(value, decimal_pos=2 if cents else 0, force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -114,18 +100,23 @@ def aid_intensity(
             % {"activity": Activity(activity).label},
         )
     klass = SmeClass(sme_class)
-    terms = [f"{_pct(base)}%"]
+    terms = [f"{format_number(base)}%"]
     total = Decimal(base)
     if klass in (SmeClass.MICRO, SmeClass.SMALL):
         total += params.small_enterprise_bonus
-        terms.append(_("%(points)s points") % {"points": _pct(params.small_enterprise_bonus)})
+        terms.append(
+            _("%(points)s points") % {"points": format_number(params.small_enterprise_bonus)}
+        )
     elif klass == SmeClass.MEDIUM:
         total += params.medium_enterprise_bonus
-        terms.append(_("%(points)s points") % {"points": _pct(params.medium_enterprise_bonus)})
+        terms.append(
+            _("%(points)s points") % {"points": format_number(params.medium_enterprise_bonus)}
+        )
     if params.collaboration_bonus_enabled:
         total += params.collaboration_bonus
         terms.append(
-            _("%(points)s points collaboration") % {"points": _pct(params.collaboration_bonus)}
+            _("%(points)s points collaboration")
+            % {"points": format_number(params.collaboration_bonus)}
         )
     subject = _("%(klass)s, %(activity)s") % {
         "klass": klass.label,
@@ -135,23 +126,26 @@ def aid_intensity(
     cap = min(Decimal(call_cap), Decimal(params.absolute_cap))
     if total > cap:
         if call_cap <= params.absolute_cap:
-            capped = _("capped at %(cap)s%% in this call") % {"cap": _pct(cap)}
+            capped = _("capped at %(cap)s%% in this call") % {"cap": format_number(cap)}
         else:
-            capped = _("capped at the absolute ceiling of %(cap)s%%") % {"cap": _pct(cap)}
+            capped = _("capped at the absolute ceiling of %(cap)s%%") % {"cap": format_number(cap)}
         reason = _("%(subject)s: %(sum)s = %(total)s%%, %(capped)s.") % {
             "subject": subject,
             "sum": sum_text,
-            "total": _pct(total),
+            "total": format_number(total),
             "capped": capped,
         }
         return Figure(cap, reason)
     if len(terms) == 1:
-        reason = _("%(subject)s: %(total)s%%.") % {"subject": subject, "total": _pct(total)}
+        reason = _("%(subject)s: %(total)s%%.") % {
+            "subject": subject,
+            "total": format_number(total),
+        }
     else:
         reason = _("%(subject)s: %(sum)s = %(total)s%%.") % {
             "subject": subject,
             "sum": sum_text,
-            "total": _pct(total),
+            "total": format_number(total),
         }
     return Figure(total, reason)
 
@@ -236,30 +230,30 @@ def partner_budget_totals(
         )
         intensities[activity] = figure
         if cost:
-            aid += money(cost * figure.value / HUNDRED)
+            aid += round_cents(cost * figure.value / HUNDRED)
             pieces.append(
                 _("%(pct)s%% of %(cost)s (%(activity)s)")
                 % {
-                    "pct": _pct(figure.value),
-                    "cost": _eur(cost),
+                    "pct": format_number(figure.value),
+                    "cost": format_money(cost),
                     "activity": Activity(activity).label.lower(),
                 }
             )
     if not pieces:
         aid_reason = _("No cost entered yet.")
     else:
-        aid_reason = " + ".join(pieces) + f" = {_eur(aid)}."
+        aid_reason = " + ".join(pieces) + f" = {format_money(aid)}."
     cap = Decimal(params.max_aid_per_company)
     if partner.part == Part.COMPANY and aid > cap:
         aid_reason = _(
             "%(computed)s The aid is capped at %(cap)s per company in this call."
-        ) % {"computed": aid_reason, "cap": _eur(cap)}
-        aid = money(cap)
+        ) % {"computed": aid_reason, "cap": format_money(cap)}
+        aid = round_cents(cap)
     own = total - aid
     own_reason = _("Total cost %(total)s − aid %(aid)s = %(own)s.") % {
-        "total": _eur(total),
-        "aid": _eur(aid),
-        "own": _eur(own),
+        "total": format_money(total),
+        "aid": format_money(aid),
+        "own": format_money(own),
     }
     return PartnerTotals(
         partner=partner,
@@ -445,16 +439,18 @@ def check_company_share(*, params, totals: Sequence[PartnerTotals]) -> tuple[boo
         return False, _(
             "%(names)s carries more than %(limit)s%% of the company-part cost."
         ) % {
-            "names": _names(
-                f"{name} ({number_format(share.quantize(Decimal('0.1')))}%)" for name, share in over
-            ),
-            "limit": _pct(limit),
+            "names": _names(f"{name} ({format_number(share, 1)}%)" for name, share in over),
+            "limit": format_number(limit),
         }
     largest = max(company, key=lambda t: t.total_cost)
     share = (largest.total_cost * HUNDRED / company_cost).quantize(Decimal("0.1"))
     return True, _(
         "The largest company share is %(share)s%% (%(name)s); at most %(limit)s%% allowed."
-    ) % {"share": number_format(share), "name": largest.partner.name, "limit": _pct(limit)}
+    ) % {
+        "share": format_number(share, 1),
+        "name": largest.partner.name,
+        "limit": format_number(limit),
+    }
 
 
 def check_research_budget_range(
@@ -475,13 +471,18 @@ def check_research_budget_range(
     for t in research:
         for year in years:
             fraction = Decimal(months_in_year(year, duration_months)) / MONTHS_PER_YEAR
-            lo, hi = money(low * fraction), money(high * fraction)
+            lo, hi = round_cents(low * fraction), round_cents(high * fraction)
             cost = t.cost_by_year.get(year, ZERO)
             if not lo <= cost <= hi:
                 problems.append(
                     _("%(name)s, year %(year)s: %(cost)s (allowed %(lo)s–%(hi)s)")
-                    % {"name": t.partner.name, "year": year, "cost": _eur(cost), "lo": _eur(lo),
-                       "hi": _eur(hi)}
+                    % {
+                        "name": t.partner.name,
+                        "year": year,
+                        "cost": format_money(cost),
+                        "lo": format_money(lo),
+                        "hi": format_money(hi),
+                    }
                 )
     if problems:
         return False, _("Research budget per year out of range: %(problems)s.") % {
@@ -489,7 +490,7 @@ def check_research_budget_range(
         }
     return True, _(
         "Every research organisation stays between %(lo)s and %(hi)s per year."
-    ) % {"lo": _eur(low), "hi": _eur(high)}
+    ) % {"lo": format_money(low), "hi": format_money(high)}
 
 
 def check_research_share(*, params, totals: Sequence[PartnerTotals]) -> tuple[bool, str]:
@@ -508,11 +509,11 @@ def check_research_share(*, params, totals: Sequence[PartnerTotals]) -> tuple[bo
         return False, _(
             "%(names)s carries less than %(min)s%% of the research-part cost."
         ) % {
-            "names": _names(f"{n} ({s.quantize(Decimal('0.1'))}%)" for n, s in under),
-            "min": _pct(minimum),
+            "names": _names(f"{n} ({format_number(s, 1)}%)" for n, s in under),
+            "min": format_number(minimum),
         }
     return True, _("Every research organisation carries at least %(min)s%% of the research part.") % {
-        "min": _pct(minimum)
+        "min": format_number(minimum)
     }
 
 
@@ -734,88 +735,3 @@ def can_withdraw(*, has_decision: bool) -> tuple[bool, str]:
             "withdrawn. Granted aid can be declined within one month of the decision."
         )
     return True, ""
-
-
-# --- Amounts as people type them ----------------------------------------------------------
-
-# Languages that write a decimal comma (and group thousands with a point); the others write
-# a decimal point and group with a comma. Only nl and en are offered today.
-DECIMAL_COMMA_LANGUAGES = frozenset({"nl", "fr", "de"})
-_SPACES = {"\u00a0": " ", "\u202f": " ", "\u2009": " "}
-
-
-def decimal_mark(language: str) -> str:
-    """',' for Dutch ('nl', 'nl-be'), '.' for English."""
-    return "," if (language or "").lower().split("-")[0] in DECIMAL_COMMA_LANGUAGES else "."
-
-
-def parse_amount(text: str, language: str) -> Decimal:
-    """The amount in `text` as a Decimal, accepting how people write amounts in either
-    language: '1000.50', '1000,50', '1.000,50', '1,000.50', '1 000,50', '€ 1.000'.
-
-    Rules, in order:
-    - spaces (also non-breaking and thin) and the euro sign are ignored, a leading
-      '-' or '+' is kept; spaces may only group thousands;
-    - both '.' and ',' present: the last one is the decimal mark, the other groups
-      thousands ('1.000,50' and '1,000.50' are both 1000.50);
-    - one mark present several times: it groups thousands ('1.000.000');
-    - one mark present once next to space grouping: it is the decimal mark ('1 000.5');
-    - one mark present once, otherwise: it is the decimal mark, unless it could group
-      thousands (1–3 digits not starting with 0 before it, exactly 3 after it); that
-      case is **ambiguous** and the language decides: in Dutch '1.000' is one thousand
-      and '1,000' is one; in English '1,000' is one thousand and '1.000' is one.
-    Groups of thousands must be whole ('1.00.000' is refused).
-
-    Raises ValueError when `text` is not an amount. Pure: no settings, no queries.
-    """
-    value = "".join(_SPACES.get(ch, ch) for ch in str(text)).replace("€", "").strip()
-    sign = ""
-    if value[:1] in ("-", "+"):
-        sign, value = ("-" if value[0] == "-" else ""), value[1:].strip()
-    if not value or not any(ch.isdigit() for ch in value):
-        raise ValueError(f"not an amount: {text!r}")
-    if any(ch not in "0123456789., " for ch in value):
-        raise ValueError(f"not an amount: {text!r}")
-    spaced = " " in value
-    marks = [ch for ch in value if ch in ".,"]
-    kinds = set(marks)
-    if len(kinds) == 2:
-        if spaced:
-            raise ValueError(f"mixed grouping: {text!r}")
-        decimal = marks[-1]
-        group = "." if decimal == "," else ","
-        if marks.count(decimal) != 1:
-            raise ValueError(f"two decimal marks: {text!r}")
-    elif len(kinds) == 1:
-        mark = marks[0]
-        if spaced:
-            decimal, group = mark, " "
-            if len(marks) != 1:
-                raise ValueError(f"two decimal marks: {text!r}")
-        elif len(marks) > 1:
-            decimal, group = None, mark
-        else:
-            head, tail = value.split(mark)
-            could_group = len(tail) == 3 and 1 <= len(head) <= 3 and not head.startswith("0")
-            if could_group and mark != decimal_mark(language):
-                decimal, group = None, mark
-            else:
-                decimal, group = mark, None
-    else:
-        decimal, group = None, " " if spaced else None
-    whole, _sep, fraction = value.partition(decimal) if decimal else (value, "", "")
-    if decimal is not None and not fraction.isdigit():
-        raise ValueError(f"no digits after the decimal mark: {text!r}")
-    if group is not None:
-        groups = whole.split(group)
-        if not (
-            1 <= len(groups[0]) <= 3
-            and all(len(g) == 3 for g in groups[1:])
-            and all(g.isdigit() for g in groups)
-        ):
-            raise ValueError(f"thousands not grouped by three: {text!r}")
-        whole = "".join(groups)
-    whole = whole or "0"
-    if not whole.isdigit():
-        raise ValueError(f"not an amount: {text!r}")
-    return Decimal(f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}")

@@ -5,12 +5,12 @@ its raw data can be kept as a draft (`form_data_for_draft`)."""
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from programme.formats import decimal_mark, format_amount
+from programme.forms import AmountField
 from programme.models import ActionDomain, DiseaseDomain, Organisation, Theme
 
 from . import domain, services
@@ -104,41 +104,6 @@ class PartnerEditForm(forms.Form):
     )
 
 
-def format_amount(value: Decimal) -> str:
-    """An amount as the active language writes it, grouped by thousands, cents only when
-    there are any: '12.000' and '1.000,50' in Dutch, '12,000' and '1,000.50' in English.
-    What it shows, `parse_amount` reads back as the same amount in the same language."""
-    cents = value != value.to_integral_value()
-    return number_format(value, decimal_pos=2 if cents else 0, force_grouping=True)
-
-
-class AmountField(forms.DecimalField):
-    """A euro amount typed as people write it in their language (domain.parse_amount):
-    '1.000,50', '1000,50' or '1 000,50' in Dutch, '1,000.50' in English. Shown in the
-    user's language. Known limit: a draft kept in one language and reopened in the other
-    is read in the new language ('1.000' typed in Dutch is 1 in English)."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        language = get_language() or settings.LANGUAGE_CODE
-        try:
-            return domain.parse_amount(str(value), language)
-        except ValueError:
-            raise forms.ValidationError(
-                gettext("Enter an amount in euro, for instance %(example)s.")
-                % {"example": format_amount(Decimal("1250.50"))},
-                code="invalid",
-            ) from None
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return format_amount(value)
-        return value
-
-
 class BudgetForm(forms.Form):
     """One field per project year × cost category × activity of the partner's part."""
 
@@ -200,7 +165,7 @@ class BudgetForm(forms.Form):
         example = Decimal("1250.50")
         return gettext("Amounts in euro, as you write them: %(grouped)s or %(plain)s.") % {
             "grouped": format_amount(example),
-            "plain": number_format(example, decimal_pos=2),
+            "plain": f"1250{decimal_mark(get_language())}50",
         }
 
     def columns(self):

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from calls.domain import accepts_submissions
 from calls.models import Call
 from programme.enums import Role
-from programme.formats import format_brussels
+from programme.formats import format_brussels, round_cents
 from programme.models import Organisation, User
 from programme.pdf import html_to_pdf
 from programme.services import audited_save, queue_email_to_users, user_set_roles
@@ -315,7 +315,7 @@ def budget_save(
     existing = {(e.year, e.category, e.activity): e for e in partner.budget_entries.all()}
     for key, amount in amounts.items():
         year, category, activity = key
-        amount = domain.money(amount or 0)
+        amount = round_cents(amount or 0)
         if amount < 0:
             raise Refused(_("Amounts cannot be negative."))
         entry = existing.pop(key, None)

@@ -16,13 +16,13 @@ be shown; they are never added when any consensus exists.
 
 from datetime import datetime, time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from calls.enums import CallState
 from calls.models import Call
 from governance.bodies.enums import BodyKind
 from governance.bodies.models import Meeting
 from governance.review.models import ConsensusScore
+from programme.formats import BRUSSELS
 from programme.models import User
 from programme.services import audited_save
 from projects.enums import ApplicationState
@@ -31,7 +31,6 @@ from . import selectors, services
 from .enums import AdviceOutcome, DecisionOutcome
 from .models import Advice, FundingDecision
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 DECIDED_BY = "Johan Hanssens, administrateur-generaal VLAIO"
 COMMITTEE = "Beslissingscomité VLAIO (voorzitter: Johan Hanssens)"
 

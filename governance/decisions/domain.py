@@ -15,13 +15,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from programme.domain import money
+from programme.formats import format_money
 
 from .enums import AdviceOutcome, DecidingLevel, DecisionOutcome
-
-
-def euro(amount: Decimal) -> str:
-    return "€\u00a0" + f"{money(amount):,.2f}"
 
 
 def add_one_month(moment: datetime) -> datetime:
@@ -77,7 +73,10 @@ def can_decide(
         if Decimal(amount) > Decimal(requested_aid):
             return False, _(
                 "The aid granted (%(amount)s) exceeds the aid requested (%(requested)s)."
-            ) % {"amount": euro(amount), "requested": euro(requested_aid)}
+            ) % {
+                "amount": format_money(amount, cents=True),
+                "requested": format_money(requested_aid, cents=True),
+            }
     elif amount:
         return False, _("Only a funding decision grants an amount.")
     return True, ""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import Envelope
 from governance.bodies.enums import BodyKind
 from governance.bodies.models import Meeting
+from programme.forms import AmountField
 
 from .enums import AdviceOutcome, DecisionOutcome
 
@@ -31,7 +32,7 @@ class AdviceForm(forms.Form):
 class DecisionForm(forms.Form):
     meeting = _MeetingChoice(queryset=Meeting.objects.none(), label=_("Meeting"))
     outcome = forms.ChoiceField(choices=DecisionOutcome.choices, label=_("Decision"))
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Aid granted (€)"), required=False, max_digits=14, decimal_places=2,
         min_value=Decimal("0.01"), help_text=_(
             "Only for a funding decision; at most the aid requested. Up to €500,000 the "

@@ -22,8 +22,8 @@ from calls.models import Call, Criterion, Envelope
 from governance.review import domain as review_domain
 from governance.review.models import ConflictDeclaration, ConsensusScore
 from programme import kpis
-from programme.domain import money
 from programme.enums import OrganisationKind
+from programme.formats import round_cents
 from programme.rules import is_staff
 from projects import domain as project_domain
 from projects.enums import ApplicationState
@@ -325,7 +325,7 @@ def funded_participations(programme, year: int | None) -> list[kpis.Participatio
                     is_company=figures.is_company,
                     is_sme=figures.is_sme,
                     budget=figures.cost,
-                    aid=money(figures.aid * factor),
+                    aid=round_cents(figures.aid * factor),
                 )
             )
     return rows

@@ -36,8 +36,8 @@ from calls.models import Call, Envelope
 from governance.bodies.models import Meeting
 from governance.review import domain as review_domain
 from governance.review.models import ConsensusScore
-from programme.domain import money
 from programme.enums import Role
+from programme.formats import round_cents
 from programme.models import User
 from programme.pdf import html_to_pdf
 from programme.services import audited_save, queue_email_to_users
@@ -159,7 +159,7 @@ def decision_record(
     _check_programme(meeting, application)
     if application.state != ApplicationState.ADMISSIBLE:
         raise Refused(_("Only admissible applications are decided."))
-    amount = money(amount) if amount not in (None, "") else None
+    amount = round_cents(amount) if amount not in (None, "") else None
     requested = application.total_aid or Decimal("0")
     ok, reason = domain.can_decide(
         body_kind=meeting.body.kind,

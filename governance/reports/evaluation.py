@@ -29,7 +29,6 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from calls.enums import TieBreak
@@ -38,9 +37,8 @@ from governance.decisions import selectors as decision_selectors
 from governance.decisions.enums import DecisionOutcome
 from governance.review.enums import AssignmentState, ConflictSource
 from governance.review.models import ConflictDeclaration, ReviewAssignment, ReviewScore
-from programme import kpis
 from programme.exports import BOOLEAN, DATE, MONEY, NUMBER, Column, Table
-from programme.formats import BRUSSELS, format_brussels
+from programme.formats import BRUSSELS, format_brussels, format_money, format_number
 from programme.models import GeneratedReport
 from programme.rules import is_staff
 from projects.enums import ApplicationState
@@ -124,7 +122,7 @@ def _display(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, Decimal):
-        return number_format(value.normalize())
+        return format_number(value)
     return str(value)
 
 
@@ -137,9 +135,9 @@ def parameter_rows(parameters: CallParameters) -> list[tuple[str, str]]:
         value = getattr(parameters, model_field.name)
         label = str(model_field.verbose_name)
         if isinstance(value, Decimal) and "(€)" in label:
-            shown = kpis.fmt_money(value)
+            shown = format_money(value)
         elif isinstance(value, Decimal):
-            shown = number_format(value.normalize())
+            shown = format_number(value)
         else:
             shown = _display(value)
         rows.append((label[:1].upper() + label[1:], shown))
@@ -364,7 +362,7 @@ def evaluation_data(call: Call, *, viewer=None) -> EvaluationData:
 
 
 def _score_label(value: Decimal) -> str:
-    return number_format(value.normalize())
+    return format_number(value)
 
 
 def distribution_chart(data: EvaluationData):

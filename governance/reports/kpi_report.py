@@ -5,6 +5,7 @@ gathers them, programme.kpis defines each KPI)."""
 
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -13,7 +14,13 @@ from django.utils.translation import gettext as _
 from calls.selectors import BudgetExecution, budget_execution
 from governance.decisions.selectors import funded_participations
 from programme import exports, kpis
-from programme.formats import BRUSSELS, format_brussels
+from programme.formats import (
+    BRUSSELS,
+    format_brussels,
+    format_money,
+    format_number,
+    format_percent,
+)
 from programme.models import GeneratedReport, Programme
 
 from . import charts
@@ -35,15 +42,9 @@ def budget_chart(budget: BudgetExecution):
             charts.Series(_("In envelopes"), [y.envelope_amount for y in budget.years]),
             charts.Series(_("Committed"), [y.committed for y in budget.years]),
         ],
-        value_format=kpis.fmt_money,
+        # Whole euros: a picture, with the figures to the cent in the table beside it.
+        value_format=partial(format_money, cents=False),
     )
-
-
-def _count_format(value) -> str:
-    """A count on an axis: whole numbers as such, a quarter tick (top 1 → 0.25) with
-    its decimals rather than rounded to a misleading 0 or 1."""
-    decimals = max(0, -value.normalize().as_tuple().exponent)
-    return kpis.fmt_number(value, decimals)
 
 
 def trend_charts(trend: gather.KpiTrend) -> list[tuple[gather.TrendMeasure, str]]:
@@ -51,7 +52,11 @@ def trend_charts(trend: gather.KpiTrend) -> list[tuple[gather.TrendMeasure, str]
     percentages of very different sizes), each with its target as a dashed line."""
     charts_ = []
     for measure in trend.measures:
-        value_format = kpis.fmt_percent if measure.unit == "percent" else _count_format
+        # A count keeps its decimals: a quarter tick (top 1 → 0.25) is not rounded to a
+        # misleading 0 or 1.
+        value_format = (
+            partial(format_percent, decimals=1) if measure.unit == "percent" else format_number
+        )
         charts_.append((measure, charts.bar_chart(
             title=_("KPI %(number)s: %(measure)s per year")
             % {"number": measure.kpi_number, "measure": measure.label},

@@ -16,13 +16,12 @@ from calls.models import Call
 from governance.decisions.selectors import funded_participations
 from programme.enums import KpiKind, KpiStatus
 from programme.exports import DATETIME, Column
+from programme.formats import format_number, format_percent
 from programme.kpis import (
     FROM_PARTICIPATIONS,
     KpiResult,
     Participation,
     calls_per_year_figures,
-    fmt_number,
-    fmt_percent,
     kpi_target_display,
     milestone_status,
     overall_status,
@@ -240,8 +239,8 @@ def kpi_trend(
                 target_display=kpi_target_display(kpi),
                 # KPI 4's own value_display lists every call; the cell shows the figure.
                 cells=tuple(
-                    _trend_cell(r.value, fmt_number(r.value) if unit == "count"
-                                else fmt_percent(r.value), r.status)
+                    _trend_cell(r.value, format_number(r.value) if unit == "count"
+                                else format_percent(r.value, 1), r.status)
                     if r.value is not None else _trend_cell(None, "", r.status)
                     for r in results(number)
                 ),

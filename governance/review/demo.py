@@ -16,10 +16,10 @@ import random
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from calls.domain import BRUSSELS
 from calls.enums import CallState
 from calls.models import Call
 from programme.demo import PROGRAMME_CODE
+from programme.formats import BRUSSELS
 from programme.models import Theme, User
 from programme.services import audited_save
 from projects.enums import AdmissibilityOutcome, ApplicationState

@@ -16,11 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from calls.domain import format_brussels
 from calls.enums import CallState
 from calls.models import Call
 from programme import services as programme_services
 from programme.enums import Role
+from programme.formats import format_brussels
 from programme.models import Organisation, User
 from programme.services import audited_save, queue_email_to_users
 from programme.states import Refused

@@ -4,9 +4,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 
-from programme.templatetags.icon import euro
+from programme.formats import format_brussels, format_money, format_number
 
 register = template.Library()
 
@@ -15,14 +15,12 @@ register = template.Library()
 def cell(value, kind: str = "text"):
     """A KpiResult cell as text: money in euro, counts grouped, dates in DATE_FORMAT,
     moments in Brussels time with the zone shown."""
-    from programme.formats import format_brussels
-
     if value is None or value == "":
         return "—"
     if kind == "money":
-        return euro(value)
+        return format_money(value)
     if kind == "number" and isinstance(value, int | Decimal):
-        return number_format(Decimal(value), force_grouping=True)
+        return format_number(value)
     if kind == "datetime" and isinstance(value, datetime):
         return format_brussels(value)
     if kind == "date" and isinstance(value, date):

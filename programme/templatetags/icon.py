@@ -1,24 +1,27 @@
-from decimal import Decimal
+"""Template filters of the whole site. `euro` and `percent` are programme.formats under
+the names the templates use: `{{ amount|euro }}` shows cents when the amount has any,
+`|euro:2` always, `|euro:0` never (the whole euro, rounded half up); `{{ share|percent }}`
+keeps the decimals the value carries, `|percent:1` rounds half up to one."""
 
 from django import template
-from django.utils.formats import number_format
+
+from programme.formats import NOTHING, format_money, format_percent
 
 register = template.Library()
 
 
-@register.filter
-def euro(value, decimals: int = 0) -> str:
-    """€ amount with the active language's grouping: '€ 4.500.000' (nl), '€ 4,500,000' (en)."""
-    if value in (None, ""):
-        return "—"
-    return "€\u00a0" + number_format(Decimal(value), decimal_pos=int(decimals), force_grouping=True)
+def _money(value, decimals=None) -> str:
+    return format_money(value, cents=None if decimals is None else int(decimals) > 0)
 
 
-@register.filter
-def percent(value, decimals: int = 0) -> str:
+def _percent(value, decimals=None) -> str:
     if value in (None, ""):
-        return "—"
-    return number_format(Decimal(value), decimal_pos=int(decimals)) + "\u00a0%"
+        return NOTHING
+    return format_percent(value, None if decimals is None else int(decimals))
+
+
+register.filter("euro", _money)
+register.filter("percent", _percent)
 
 
 @register.filter

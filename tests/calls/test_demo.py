@@ -9,9 +9,10 @@ import time_machine
 from django.core.management import call_command
 
 from calls import demo
-from calls.domain import BRUSSELS, accepts_submissions
+from calls.domain import accepts_submissions
 from calls.enums import CallState
 from calls.models import Call
+from programme.formats import BRUSSELS
 from programme.models import User
 from projects import selectors
 from projects.enums import ApplicationState

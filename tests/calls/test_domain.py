@@ -24,13 +24,6 @@ def make_call(state=CallState.OPEN, **kwargs) -> Call:
     return Call(**values)
 
 
-def test_format_brussels_shows_local_time_and_zone():
-    with translation.override("en"):
-        assert domain.format_brussels(DEADLINE) == "30 September 2019, 17:00 CEST"
-        winter = datetime(2019, 12, 2, 16, 0, tzinfo=UTC)
-        assert domain.format_brussels(winter) == "2 December 2019, 17:00 CET"
-
-
 def test_accepts_submissions_until_the_deadline_exclusive():
     call = make_call()
     assert domain.accepts_submissions(call, DEADLINE - timedelta(seconds=1)) == (True, "")

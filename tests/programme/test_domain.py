@@ -74,11 +74,6 @@ def test_format_enterprise_number_as_kbo_prints_it():
     assert domain.format_enterprise_number("0403170701") == "BE0403.170.701"
 
 
-def test_money_rounds_half_up_to_the_cent():
-    assert domain.money(Decimal("1.005")) == Decimal("1.01")
-    assert domain.money("2.004") == Decimal("2.00")
-
-
 class Line:
     def __init__(self, year, kind, label, amount):
         self.year, self.kind, self.label, self.amount, self.note = year, kind, label, amount, ""

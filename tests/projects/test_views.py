@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from projects import domain, services
+from programme.formats import parse_amount
+from projects import services
 from projects.enums import ApplicationState
 from projects.models import Application, FormDraft
 
@@ -391,6 +392,6 @@ def test_budget_grid_takes_and_shows_amounts_in_the_users_language(client, langu
     response = client.post(url, {"y1_personnel_industrial": typed}, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 302
     amount = partner.budget_entries.get(year=1, category="personnel", activity="industrial").amount
-    assert amount == domain.parse_amount(typed, language)
+    assert amount == parse_amount(typed, language)
     page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f'name="y1_personnel_industrial" id="id_y1_personnel_industrial" value="{shown}"' in page
