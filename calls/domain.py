@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from programme.formats import format_brussels, format_money, format_number
+from programme.formats import format_brussels, format_euro, format_number
 
 from .enums import CALL_TRANSITIONS, CallState, ReminderKind, TieBreak
 
@@ -120,7 +120,7 @@ def can_archive(call, now: datetime, facts: CallFacts, reason: str) -> tuple[boo
         return False, _(
             "%(amount)s is still reserved in the envelopes; commit or lift the reservations "
             "before archiving."
-        ) % {"amount": format_money(facts.reserved_total, cents=True)}
+        ) % {"amount": format_euro(facts.reserved_total, cents=True)}
     return True, ""
 
 
@@ -221,8 +221,8 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
             "least %(share)s%% of the research part."
         )
         % {
-            "min": format_money(p.research_budget_min_per_year),
-            "max": format_money(p.research_budget_max_per_year),
+            "min": format_euro(p.research_budget_min_per_year),
+            "max": format_euro(p.research_budget_max_per_year),
             "share": format_number(p.research_min_share),
         },
         _("Companies outside Flanders may take part, without aid.")
@@ -251,7 +251,7 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
             "ir": format_number(p.industrial_research_cap),
             "ed": format_number(p.experimental_development_cap),
             "abs": format_number(p.absolute_cap),
-            "max": format_money(p.max_aid_per_company),
+            "max": format_euro(p.max_aid_per_company),
         },
         _("A project lasts at most %(months)s months.") % {"months": p.max_duration_months},
         _(
@@ -281,7 +281,7 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
 def _positive(amount: Decimal) -> tuple[bool, str]:
     if amount <= 0:
         return False, _("An amount must be more than zero (got %(amount)s).") % {
-            "amount": format_money(amount, cents=True)
+            "amount": format_euro(amount, cents=True)
         }
     return True, ""
 
@@ -352,7 +352,7 @@ def can_release(
             "this reference."
         ) % {
             **_figures(envelope, amount),
-            "for_reference": format_money(committed_for_reference, cents=True),
+            "for_reference": format_euro(committed_for_reference, cents=True),
         }
     return True, ""
 
@@ -387,21 +387,21 @@ def year_envelopes_fit(
             "project budget of %(line)s (%(free)s still free)."
         ) % {
             "year": year,
-            "new_total": format_money(envelopes_total + increase, cents=True),
-            "line": format_money(budget_line, cents=True),
-            "free": format_money(max(budget_line - envelopes_total, ZERO), cents=True),
+            "new_total": format_euro(envelopes_total + increase, cents=True),
+            "line": format_euro(budget_line, cents=True),
+            "free": format_euro(max(budget_line - envelopes_total, ZERO), cents=True),
         }
     return True, ""
 
 
 def _figures(envelope, amount: Decimal) -> dict:
     return {
-        "amount": format_money(amount, cents=True),
+        "amount": format_euro(amount, cents=True),
         "envelope": envelope.name,
-        "total": format_money(envelope.amount, cents=True),
-        "committed": format_money(envelope.committed, cents=True),
-        "reserved": format_money(envelope.reserved, cents=True),
-        "available": format_money(envelope.available, cents=True),
+        "total": format_euro(envelope.amount, cents=True),
+        "committed": format_euro(envelope.committed, cents=True),
+        "reserved": format_euro(envelope.reserved, cents=True),
+        "available": format_euro(envelope.available, cents=True),
     }
 
 

@@ -14,7 +14,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.be import vat as be_vat
 
 from .enums import BudgetLineKind, SmeClass
-from .formats import format_money, format_number
+from .formats import format_euro, format_number
 
 MILLION = Decimal("1000000")
 
@@ -75,8 +75,8 @@ def sme_class_reason(
     ) % {
         "klass": klass.label,
         "staff": headcount,
-        "turnover": format_money(turnover),
-        "balance": format_money(balance_sheet_total),
+        "turnover": format_euro(turnover),
+        "balance": format_euro(balance_sheet_total),
     }
 
 

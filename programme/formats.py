@@ -4,7 +4,7 @@ writes a moment in Brussels time. Everything else imports from here (programme i
 lowest layer, so calls, projects and governance may).
 
 - `round_cents`: the one rounding rule for euro amounts, to the cent, half up.
-- `format_money` / `format_amount`: an amount with and without the euro sign, grouped by
+- `format_euro` / `format_amount`: an amount with and without the euro sign, grouped by
   thousands in the active language ('€ 4.500.000' nl, '€ 4,500,000' en; the space after
   the sign does not break). Cents show when the amount has any ('€ 12.500,50' but
   '€ 12.500'), always with `cents=True` (refusals and decisions, which compare amounts
@@ -82,14 +82,14 @@ def format_percent(value: Decimal | int | str, decimals: int | None = None) -> s
 def format_amount(value: Decimal | int | str, *, cents: bool | None = None) -> str:
     """An amount without the euro sign, as an amount field shows it and `parse_amount`
     reads it back: '12.000' and '1.000,50' (nl), '12,000' and '1,000.50' (en). Rounded
-    half up to the cent; `cents` as in `format_money`."""
+    half up to the cent; `cents` as in `format_euro`."""
     amount = round_cents(value)
     if cents is None:
         cents = amount != amount.to_integral_value()
     return format_number(amount, 2 if cents else 0)
 
 
-def format_money(value: Decimal | int | str | None, *, cents: bool | None = None) -> str:
+def format_euro(value: Decimal | int | str | None, *, cents: bool | None = None) -> str:
     """'€ 4.500.000' (nl), '€ 4,500,000' (en), '—' for None.
 
     cents=None shows the cents when the amount has any ('€ 12.500,50', '€ 12.500');

@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 
 from .enums import KpiStatus
 from .exports import DATE, MONEY, NUMBER, Column, Table
-from .formats import format_money, format_number, format_percent
+from .formats import format_euro, format_number, format_percent
 from .models import Kpi, MilestoneRecord, Programme
 
 HUNDRED = Decimal("100")
@@ -373,7 +373,7 @@ def leverage(*, kpi: Kpi, participations: Sequence[Participation], today: date) 
         value_display=format_percent(value, 1),
         status=status,
         reason=_("company funds %(company)s / government funds %(government)s")
-        % {"company": format_money(company_funds), "government": format_money(government)},
+        % {"company": format_euro(company_funds), "government": format_euro(government)},
         columns=(
             Column(_("Project")),
             Column(_("Partner")),

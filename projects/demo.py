@@ -36,6 +36,7 @@ from programme.services import audited_save, user_set_roles
 
 from . import domain, selectors
 from .enums import (
+    Activity,
     AdmissibilityOutcome,
     ApplicationState,
     AttachmentKind,
@@ -210,11 +211,11 @@ def contact_for(organisation: Organisation) -> User:
 
 def _budget(partner: Partner, years: list[int], per_year: Decimal) -> None:
     if partner.part == Part.RESEARCH:
-        split = [(domain.Activity.RESEARCH, Decimal("1"))]
+        split = [(Activity.RESEARCH, Decimal("1"))]
         categories = RESEARCH_CATEGORIES
     else:
-        split = [(domain.Activity.INDUSTRIAL_RESEARCH, Decimal("0.6")),
-                 (domain.Activity.EXPERIMENTAL_DEVELOPMENT, Decimal("0.4"))]
+        split = [(Activity.INDUSTRIAL_RESEARCH, Decimal("0.6")),
+                 (Activity.EXPERIMENTAL_DEVELOPMENT, Decimal("0.4"))]
         categories = COMPANY_CATEGORIES
     entries = [
         BudgetEntry(partner=partner, year=year, category=category, activity=activity,

@@ -12,7 +12,7 @@ from programme.exports import BOOLEAN, DATETIME, MONEY, NUMBER, Column, Table
 from programme.models import OrganisationLink, User
 
 from . import domain
-from .enums import AttachmentKind
+from .enums import Activity, AttachmentKind
 from .models import Application, Attachment, BudgetEntry, Partner
 
 
@@ -170,7 +170,7 @@ def snapshot_from(dossier: Dossier, *, submitted_at, receipt_number: str) -> dic
                 "aid_reason": totals.aid.reason,
                 "own_contribution": _s(totals.own_contribution.value),
                 "intensities": [
-                    {"activity": str(domain.Activity(a).label), "percent": _s(f.value),
+                    {"activity": str(Activity(a).label), "percent": _s(f.value),
                      "reason": f.reason}
                     for a, f in totals.intensities.items()
                 ],

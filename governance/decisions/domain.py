@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from programme.formats import format_money
+from programme.formats import format_euro
 
 from .enums import AdviceOutcome, DecidingLevel, DecisionOutcome
 
@@ -74,8 +74,8 @@ def can_decide(
             return False, _(
                 "The aid granted (%(amount)s) exceeds the aid requested (%(requested)s)."
             ) % {
-                "amount": format_money(amount, cents=True),
-                "requested": format_money(requested_aid, cents=True),
+                "amount": format_euro(amount, cents=True),
+                "requested": format_euro(requested_aid, cents=True),
             }
     elif amount:
         return False, _("Only a funding decision grants an amount.")

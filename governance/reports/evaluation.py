@@ -38,7 +38,7 @@ from governance.decisions.enums import DecisionOutcome
 from governance.review.enums import AssignmentState, ConflictSource
 from governance.review.models import ConflictDeclaration, ReviewAssignment, ReviewScore
 from programme.exports import BOOLEAN, DATE, MONEY, NUMBER, Column, Table
-from programme.formats import BRUSSELS, format_brussels, format_money, format_number
+from programme.formats import BRUSSELS, format_brussels, format_euro, format_number
 from programme.models import GeneratedReport
 from programme.rules import is_staff
 from projects.enums import ApplicationState
@@ -135,7 +135,7 @@ def parameter_rows(parameters: CallParameters) -> list[tuple[str, str]]:
         value = getattr(parameters, model_field.name)
         label = str(model_field.verbose_name)
         if isinstance(value, Decimal) and "(€)" in label:
-            shown = format_money(value)
+            shown = format_euro(value)
         elif isinstance(value, Decimal):
             shown = format_number(value)
         else:

@@ -17,7 +17,7 @@ from programme import exports, kpis
 from programme.formats import (
     BRUSSELS,
     format_brussels,
-    format_money,
+    format_euro,
     format_number,
     format_percent,
 )
@@ -43,7 +43,7 @@ def budget_chart(budget: BudgetExecution):
             charts.Series(_("Committed"), [y.committed for y in budget.years]),
         ],
         # Whole euros: a picture, with the figures to the cent in the table beside it.
-        value_format=partial(format_money, cents=False),
+        value_format=partial(format_euro, cents=False),
     )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import date_format
 
-from programme.formats import format_brussels, format_money, format_number
+from programme.formats import format_brussels, format_euro, format_number
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def cell(value, kind: str = "text"):
     if value is None or value == "":
         return "—"
     if kind == "money":
-        return format_money(value)
+        return format_euro(value)
     if kind == "number" and isinstance(value, int | Decimal):
         return format_number(value)
     if kind == "datetime" and isinstance(value, datetime):

@@ -5,13 +5,13 @@ keeps the decimals the value carries, `|percent:1` rounds half up to one."""
 
 from django import template
 
-from programme.formats import NOTHING, format_money, format_percent
+from programme.formats import NOTHING, format_euro, format_percent
 
 register = template.Library()
 
 
 def _money(value, decimals=None) -> str:
-    return format_money(value, cents=None if decimals is None else int(decimals) > 0)
+    return format_euro(value, cents=None if decimals is None else int(decimals) > 0)
 
 
 def _percent(value, decimals=None) -> str:

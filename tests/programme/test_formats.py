@@ -16,7 +16,7 @@ from programme.formats import (
     BRUSSELS,
     format_amount,
     format_brussels,
-    format_money,
+    format_euro,
     format_number,
     format_percent,
     parse_amount,
@@ -80,18 +80,18 @@ def test_round_cents_rounds_half_up_to_the_cent(value, expected):
 )
 def test_format_money_in_the_readers_language(language, value, cents, expected):
     with translation.override(language):
-        assert shown(format_money(value, cents=cents)) == expected
+        assert shown(format_euro(value, cents=cents)) == expected
 
 
 def test_format_money_keeps_sign_and_figure_together_with_a_no_break_space():
     with translation.override("nl"):
-        assert format_money(Decimal("4500000")) == f"€{NBSP}4.500.000"
+        assert format_euro(Decimal("4500000")) == f"€{NBSP}4.500.000"
 
 
 def test_format_money_shows_a_third_decimal_rounded_to_the_cent():
     with translation.override("en"):
-        assert shown(format_money(Decimal("1.005"))) == "€ 1.01"
-        assert shown(format_money(Decimal("1.004"))) == "€ 1"
+        assert shown(format_euro(Decimal("1.005"))) == "€ 1.01"
+        assert shown(format_euro(Decimal("1.004"))) == "€ 1"
 
 
 def test_lines_and_total_shown_add_up():
@@ -99,7 +99,7 @@ def test_lines_and_total_shown_add_up():
     (whole euros would show 12.501 + 12.501 against 25.001)."""
     lines = [Decimal("12500.50"), Decimal("12500.50")]
     with translation.override("nl"):
-        assert [shown(format_money(v)) for v in [*lines, sum(lines)]] == [
+        assert [shown(format_euro(v)) for v in [*lines, sum(lines)]] == [
             "€ 12.500,50",
             "€ 12.500,50",
             "€ 25.001",
@@ -261,7 +261,7 @@ CENTS = st.decimals(
 def test_format_then_parse_gives_the_amount_back(language, amount):
     with translation.override(language):
         for cents in (None, True):
-            assert parse_amount(format_money(amount, cents=cents), language) == amount
+            assert parse_amount(format_euro(amount, cents=cents), language) == amount
             assert parse_amount(format_amount(amount, cents=cents), language) == amount
 
 

@@ -1,51 +1,36 @@
-"""Pages of the projects app: the applicant portal (start, project data, consortium,
-budgets, attachments, live rule checks, submission, withdrawal, completion) and the
-staff pages (submitted applications with export, admissibility check).
+"""The applicant portal: start, project data, live rule checks, attachments, submission,
+withdrawal, completion and the snapshot PDF.
 
 An application is fetched by `_get_application_for_user`, which answers 404 to anyone
-who is neither a partner contact of it nor staff (no existence leak). Views check
-input and call services; they hold no rules.
+who may not see it (no existence leak). Views check input and call services; they hold
+no rules.
 """
 
 from functools import wraps
 
-import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import IntegrityError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls.domain import accepts_submissions
 from calls.enums import CallState
 from calls.models import Call
-from programme import exports
 from programme.access import login_required, permission_required
-from programme.domain import EnterpriseNumberError
-from programme.formats import BRUSSELS
-from programme.forms import OrganisationForm
-from programme.services import organisation_save
 from programme.states import Refused
 from programme.views import programme_history
 
-from . import domain, selectors, services
-from .enums import HANDED_IN, ApplicationState, CompletionItem
-from .forms import (
-    AdmissibilityForm,
+from .. import selectors, services
+from ..enums import ApplicationState, CompletionItem
+from ..forms import (
     ApplicationForm,
     AttachmentForm,
-    BudgetForm,
-    PartnerEditForm,
-    PartnerForm,
     form_data_for_draft,
 )
-from .models import Application, Attachment, Partner
+from ..models import Application, Attachment, Partner
 
 
 def htmx_aware_login(view):
@@ -248,180 +233,6 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- Consortium ---------------------------------------------------------------------------
-
-
-@htmx_aware_login
-def partner_add(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _get_application_for_user(request, pk, "projects.change_application")
-    ok, reason = _may_write(application, CompletionItem.CONSORTIUM)
-    form = PartnerForm(request.POST or None, application=application)
-    staff = request.user.has_perm("programme.verify_organisation")
-    new_requested = request.method == "POST" and not request.POST.get("organisation")
-    org_form = OrganisationForm(
-        request.POST if new_requested else None, prefix="org", staff=staff
-    )
-    if request.method == "POST":
-        if not ok:
-            form.add_error(None, reason)
-        elif form.is_valid() and (form.cleaned_data["organisation"] or org_form.is_valid()):
-            try:
-                organisation = form.cleaned_data["organisation"]
-                if organisation is None:
-                    data = dict(org_form.cleaned_data)
-                    data.pop("verified", None)
-                    number = data.pop("enterprise_number")
-                    organisation = organisation_save(
-                        actor=request.user, enterprise_number=number, **data
-                    )
-                services.partner_add(
-                    actor=request.user,
-                    application=application,
-                    organisation=organisation,
-                    contact_email=form.cleaned_data["contact_email"],
-                    contact_name=form.cleaned_data["contact_name"],
-                    declares_non_economic=form.cleaned_data["declares_non_economic"],
-                    site_url=_site_url(request),
-                )
-            except (Refused, EnterpriseNumberError) as error:
-                form.add_error(None, str(error))
-            except IntegrityError:
-                org_form.add_error(
-                    "enterprise_number", _("This enterprise number is already registered.")
-                )
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s joined the consortium; %(email)s is invited by e-mail.")
-                    % {"name": organisation.name, "email": form.cleaned_data["contact_email"]},
-                )
-                return redirect("application_detail", pk=application.pk)
-    return render(
-        request,
-        "projects/partner_form.html",
-        {
-            "application": application,
-            "form": form,
-            "org_form": org_form,
-            "open_new": new_requested,
-            "can_write": ok,
-            "write_reason": reason,
-        },
-    )
-
-
-@htmx_aware_login
-def partner_edit(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse:
-    application = _get_application_for_user(request, pk, "projects.change_application")
-    partner = _get_partner(application, partner_pk)
-    ok, reason = _may_write(application, CompletionItem.CONSORTIUM)
-    initial = {
-        "contact_email": partner.contact_email,
-        "contact_name": partner.contact_name,
-        "declares_non_economic": partner.declares_non_economic,
-    }
-    form = PartnerEditForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if not ok:
-            form.add_error(None, reason)
-        elif form.is_valid():
-            try:
-                services.partner_update(
-                    actor=request.user, partner=partner, site_url=_site_url(request),
-                    **form.cleaned_data,
-                )
-            except Refused as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Partner saved."))
-                return redirect("application_detail", pk=application.pk)
-    return render(
-        request,
-        "projects/partner_edit.html",
-        {"application": application, "partner": partner, "form": form, "can_write": ok,
-         "write_reason": reason},
-    )
-
-
-@require_POST
-@htmx_aware_login
-def partner_remove(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse:
-    application = _get_application_for_user(request, pk, "projects.change_application")
-    partner = _get_partner(application, partner_pk)
-    try:
-        services.partner_remove(actor=request.user, partner=partner)
-    except Refused as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("%(name)s left the consortium.") % {"name": partner})
-    return redirect("application_detail", pk=application.pk)
-
-
-def _budget_form_key(partner: Partner) -> str:
-    return f"budget-{partner.pk}"
-
-
-@htmx_aware_login
-def partner_budget(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse:
-    """A partner's budget grid, with its totals and reasons. Every partner contact may
-    read it; its own contact and the coordinator may change it. An htmx POST saves as
-    the person types (invalid cells are kept as a draft)."""
-    application = _get_application_for_user(request, pk)
-    partner = _get_partner(application, partner_pk)
-    may_edit = request.user.has_perm("projects.change_budget", partner)
-    ok, reason = _may_write(application, CompletionItem.BUDGET)
-    years = domain.project_years(application.duration_months or 0)
-    key = _budget_form_key(partner)
-    saved = False
-    if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied
-        form = BudgetForm(request.POST, partner=partner, years=years)
-        if not ok:
-            form.is_valid()
-            form.add_error(None, reason)
-        elif form.is_valid():
-            try:
-                services.budget_save(actor=request.user, partner=partner, amounts=form.amounts())
-            except Refused as error:
-                form.add_error(None, str(error))
-            else:
-                services.draft_clear(user=request.user, application=application, form_key=key)
-                saved = True
-        if not saved and ok:
-            services.draft_save(
-                user=request.user, application=application, form_key=key,
-                data=form_data_for_draft(form),
-            )
-        if saved and not request.htmx:
-            messages.success(request, _("Budget saved."))
-            return redirect("partner_budget", pk=application.pk, partner_pk=partner.pk)
-    else:
-        draft = services.draft_get(user=request.user, application=application, form_key=key)
-        if draft is not None and may_edit:
-            form = BudgetForm(draft, partner=partner, years=years)
-            form.is_valid()
-            messages.info(request, _("We restored what you typed last time; it is not saved yet."))
-        else:
-            form = BudgetForm(partner=partner, years=years)
-    dossier = selectors.load_dossier(application)
-    totals = next(t for p, t in dossier.rows() if p.pk == partner.pk)
-    context = {
-        "application": application,
-        "partner": partner,
-        "form": form,
-        "totals": totals,
-        "dossier": dossier,
-        "may_edit": may_edit and ok,
-        "write_reason": reason if may_edit else "",
-        "saved": saved,
-        "now": timezone.now(),
-    }
-    if request.htmx and request.method == "POST":
-        return _checks_changed(render(request, "projects/_budget_summary.html", context))
-    return render(request, "projects/partner_budget.html", context)
-
-
 # --- Attachments --------------------------------------------------------------------------
 
 
@@ -579,7 +390,7 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not application.snapshot_pdf:
         # Lost task, demo data, or still rendering: (re)queue it. The task is idempotent;
         # without a broker (eager mode) it renders right here.
-        from .tasks import render_snapshot_pdf
+        from ..tasks import render_snapshot_pdf
 
         render_snapshot_pdf.delay(application_id=application.pk)
         application.refresh_from_db()
@@ -590,150 +401,3 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"{application.receipt_number}.pdf",
         content_type="application/pdf",
     )
-
-
-# --- Staff: submitted applications and admissibility --------------------------------------
-
-SORTS = {
-    "submitted": "submitted_at",
-    "-submitted": "-submitted_at",
-    "acronym": "acronym",
-    "-acronym": "-acronym",
-    "cost": "total_cost",
-    "-cost": "-total_cost",
-    "aid": "total_aid",
-    "-aid": "-total_aid",
-    "coordinator": "coordinator__name",
-    "-coordinator": "-coordinator__name",
-}
-
-
-class SubmittedFilter(django_filters.FilterSet):
-    call = django_filters.ModelChoiceFilter(
-        queryset=Call.objects.order_by("-deadline"), label=gettext_lazy("Call")
-    )
-    state = django_filters.ChoiceFilter(
-        choices=[(s.value, s.label) for s in HANDED_IN], label=gettext_lazy("State")
-    )
-    q = django_filters.CharFilter(method="search", label=gettext_lazy("Search"))
-    sort = django_filters.ChoiceFilter(
-        method="order",
-        label=gettext_lazy("Sort by"),
-        choices=[
-            ("submitted", gettext_lazy("Submitted (oldest first)")),
-            ("-submitted", gettext_lazy("Submitted (newest first)")),
-            ("acronym", gettext_lazy("Acronym")),
-            ("coordinator", gettext_lazy("Coordinator")),
-            ("-cost", gettext_lazy("Total cost (highest first)")),
-            ("-aid", gettext_lazy("Requested aid (highest first)")),
-        ],
-    )
-
-    class Meta:
-        model = Application
-        fields = ["call", "state", "q", "sort"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(acronym__icontains=value)
-            | Q(receipt_number__icontains=value)
-            | Q(coordinator__name__icontains=value)
-        )
-
-    def order(self, queryset, name, value):
-        return queryset.order_by(SORTS.get(value, "submitted_at"), "pk")
-
-
-def _submitted_queryset(request: HttpRequest):
-    queryset = (
-        Application.objects.filter(state__in=HANDED_IN)
-        .select_related("call", "coordinator", "admissibility")
-        .annotate(partner_count=Count("partners", distinct=True))
-        .order_by("submitted_at", "pk")
-    )
-    return SubmittedFilter(request.GET or None, queryset=queryset)
-
-
-LIST_PAGE_SIZE = 100
-
-
-@permission_required("projects.list_submitted")
-def admissibility_list(request: HttpRequest) -> HttpResponse:
-    filterset = _submitted_queryset(request)
-    page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "projects/admissibility_list.html",
-        {
-            "filter": filterset,
-            "applications": page.object_list,
-            "page_obj": page,
-            "query": query.urlencode(),
-        },
-    )
-
-
-@permission_required("projects.list_submitted")
-def admissibility_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered list as CSV or XLSX (same filters and order as the page). The XLSX
-    has three sheets: applications, partners, budget lines; the CSV gives one of them
-    (`?table=partners`, `?table=budget`, default the applications)."""
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("unknown format")
-    table = request.GET.get("table", "applications") if fmt == "csv" else "applications"
-    if table not in selectors.EXPORT_TABLES:
-        raise Http404("unknown table")
-    tables = selectors.submitted_export_tables(_submitted_queryset(request).qs)
-    language = (get_language() or "nl")[:2]
-    stamp = timezone.localtime(timezone.now(), BRUSSELS).strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        content = exports.table_csv(tables[table], language=language)
-    else:
-        content = exports.workbook_xlsx(list(tables.values()), language=language)
-    return exports.export_response(content, filename=f"{table}-{stamp}.{fmt}")
-
-
-@permission_required("projects.check_admissibility")
-def admissibility_check(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(
-        Application.objects.select_related("call", "coordinator").filter(state__in=HANDED_IN),
-        pk=pk,
-    )
-    check = getattr(application, "admissibility", None)
-
-    def tri(value):
-        return {True: "yes", False: "no"}.get(value, "")
-
-    initial = {}
-    if check is not None:
-        initial = {
-            "complementary": tri(check.complementary),
-            "broad_application": tri(check.broad_application),
-            "consortium_rules": tri(check.consortium_rules),
-            "complete": tri(check.complete),
-            "reason": check.reason,
-            "completion_items": check.completion_items,
-            "completion_deadline": check.completion_deadline,
-        }
-    form = AdmissibilityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.admissibility_record(
-                actor=request.user, application=application, **form.service_kwargs()
-            )
-        except Refused as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Admissibility check saved."))
-            return redirect("admissibility_check", pk=application.pk)
-    context = {
-        "application": application,
-        "s": application.snapshot,
-        "check": check,
-        "form": form,
-        "history": programme_history(application),
-    }
-    return render(request, "projects/admissibility_check.html", context)
