@@ -5,16 +5,11 @@ from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from programme.formats import format_brussels
-
 from .. import domain
 from ..enums import CallState
 from ..models import Call
 
 register = template.Library()
-
-
-register.filter("brussels", format_brussels)  # '30 september 2019, 17:00 CEST'
 
 
 @register.simple_tag
