@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 
 from programme.formats import format_brussels, format_euro, format_number
 
@@ -364,8 +363,9 @@ def can_transfer(source, target, amount: Decimal, decision_reference: str) -> tu
     if source.pk == target.pk:
         return False, _("An envelope cannot transfer to itself.")
     if not decision_reference.strip():
-        return False, _("A transfer between envelopes needs the steering group's decision "
-                        "reference.")
+        return False, _(
+            "A transfer between envelopes needs the steering group's decision reference."
+        )
     if source.call.programme_id != target.call.programme_id:
         return False, _("Transfers are only possible between envelopes of the same programme.")
     if amount > source.available:
@@ -457,9 +457,7 @@ class CalendarEvent:
 
 
 def _ics_text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _ics_fold(line: str) -> list[str]:

@@ -3,8 +3,7 @@ every allowed move with its guard in domain.py; services.call_transition is the 
 that applies one."""
 
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _, pgettext_lazy
 
 from programme.states import Transition, Transitions
 

@@ -92,9 +92,7 @@ class CallForm(forms.ModelForm):
             for name in FROZEN_FORM_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Frozen since the call opened.")
-        self.fields["programme_year"].queryset = ProgrammeYear.objects.select_related(
-            "programme"
-        )
+        self.fields["programme_year"].queryset = ProgrammeYear.objects.select_related("programme")
         self.fields["action_domains"].queryset = ActionDomain.objects.select_related("programme")
         self.fields["themes"].queryset = Theme.objects.all()
         self.fields["disease_domains"].queryset = DiseaseDomain.objects.all()
@@ -107,7 +105,9 @@ class CallForm(forms.ModelForm):
         if year is not None:
             self.instance.programme = year.programme
             for name in ("action_domains", "themes", "disease_domains"):
-                wrong = [item for item in data.get(name, []) if item.programme_id != year.programme_id]
+                wrong = [
+                    item for item in data.get(name, []) if item.programme_id != year.programme_id
+                ]
                 if wrong:
                     self.add_error(name, _("Choose only items of the call's programme."))
         opens_at, deadline = data.get("opens_at"), data.get("deadline")
@@ -138,7 +138,32 @@ class ParametersForm(forms.ModelForm):
 
     class Meta:
         model = CallParameters
-        exclude = ["call", "tie_break_order"]
+        fields = [
+            "min_companies",
+            "max_company_share",
+            "min_research_organisations",
+            "research_budget_min_per_year",
+            "research_budget_max_per_year",
+            "research_min_share",
+            "non_flemish_companies_allowed",
+            "industrial_research_base",
+            "experimental_development_base",
+            "small_enterprise_bonus",
+            "medium_enterprise_bonus",
+            "collaboration_bonus_enabled",
+            "collaboration_bonus",
+            "industrial_research_cap",
+            "experimental_development_cap",
+            "absolute_cap",
+            "max_aid_per_company",
+            "max_duration_months",
+            "scale_min",
+            "scale_max",
+            "scale_step",
+            "overall_threshold",
+            "reviewers_per_application",
+            "preselection_factor",
+        ]  # all but the call and tie_break_order (edited as steps by this form)
         field_classes = {
             "research_budget_min_per_year": AmountField,
             "research_budget_max_per_year": AmountField,
@@ -168,7 +193,10 @@ class ParametersForm(forms.ModelForm):
         if not steps:
             self.add_error("tie_break_1", _("Give at least one tie-break step."))
         data["tie_break_order"] = steps
-        low, high = data.get("research_budget_min_per_year"), data.get("research_budget_max_per_year")
+        low, high = (
+            data.get("research_budget_min_per_year"),
+            data.get("research_budget_max_per_year"),
+        )
         if low is not None and high is not None and high < low:
             self.add_error(
                 "research_budget_max_per_year", _("The maximum must not be below the minimum.")
@@ -193,7 +221,15 @@ class ParametersForm(forms.ModelForm):
 
 CriterionFormSet = modelformset_factory(
     Criterion,
-    fields=["position", "name_nl", "name_en", "description_nl", "description_en", "weight", "threshold"],
+    fields=[
+        "position",
+        "name_nl",
+        "name_en",
+        "description_nl",
+        "description_en",
+        "weight",
+        "threshold",
+    ],
     widgets={
         "description_nl": forms.Textarea(attrs={"rows": 2}),
         "description_en": forms.Textarea(attrs={"rows": 2}),
@@ -253,9 +289,7 @@ class EnvelopeMovementForm(forms.Form):
         required=False,
         help_text=_("What the money is for, e.g. an application's receipt number."),
     )
-    from_reservation = forms.BooleanField(
-        label=_("Commit from the reservation"), required=False
-    )
+    from_reservation = forms.BooleanField(label=_("Commit from the reservation"), required=False)
     target = forms.ModelChoiceField(
         label=_("Target envelope (transfers)"), queryset=Envelope.objects.none(), required=False
     )

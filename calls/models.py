@@ -217,9 +217,15 @@ class CallParameters(models.Model):
         _("maximum duration (months)"), default=48
     )
     # Evaluation
-    scale_min = models.DecimalField(_("score scale: minimum"), max_digits=4, decimal_places=1, default=Decimal("0"))
-    scale_max = models.DecimalField(_("score scale: maximum"), max_digits=4, decimal_places=1, default=Decimal("5"))
-    scale_step = models.DecimalField(_("score scale: step"), max_digits=3, decimal_places=2, default=Decimal("0.5"))
+    scale_min = models.DecimalField(
+        _("score scale: minimum"), max_digits=4, decimal_places=1, default=Decimal("0")
+    )
+    scale_max = models.DecimalField(
+        _("score scale: maximum"), max_digits=4, decimal_places=1, default=Decimal("5")
+    )
+    scale_step = models.DecimalField(
+        _("score scale: step"), max_digits=3, decimal_places=2, default=Decimal("0.5")
+    )
     overall_threshold = models.DecimalField(
         _("overall threshold"), max_digits=6, decimal_places=2, default=Decimal("10")
     )
@@ -264,7 +270,10 @@ class Criterion(Bilingual, models.Model):
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1"),
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     threshold = models.DecimalField(
@@ -463,9 +472,7 @@ class ParameterAmendment(models.Model):
     justification (the audit trail's change reason is limited to 100 characters)."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="amendments")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     justification = models.TextField(_("justification"))
     changes = models.JSONField(_("changes"), default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

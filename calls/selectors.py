@@ -113,8 +113,9 @@ def budget_execution(programme: Programme, *, year: int | None = None) -> Budget
         .select_related("call__programme_year")
         .order_by("call__opens_at", "call_id", "name_nl")
     )
-    by_year: dict[int, dict] = {y: {"lines": [], "projects": Decimal(0), "envelopes": []}
-                                for y in years}
+    by_year: dict[int, dict] = {
+        y: {"lines": [], "projects": Decimal(0), "envelopes": []} for y in years
+    }
     for line in sorted(lines, key=lambda line: (KIND_ORDER.get(line.kind, 9), line.name_nl)):
         by_year[line.year]["lines"].append((line.label, line.amount))
         if line.kind == BudgetLineKind.PROJECT_BUDGET:
@@ -146,9 +147,12 @@ def budget_execution(programme: Programme, *, year: int | None = None) -> Budget
 def year_overview(year: ProgrammeYear) -> dict:
     """The budget of one programme year: its project budget line, what the calls'
     envelopes hold, reserve and commit, and what is left (two queries)."""
-    line = BudgetLine.objects.filter(
-        programme_year=year, kind=BudgetLineKind.PROJECT_BUDGET
-    ).aggregate(total=Sum("amount"))["total"] or ZERO
+    line = (
+        BudgetLine.objects.filter(
+            programme_year=year, kind=BudgetLineKind.PROJECT_BUDGET
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
     totals = Envelope.objects.filter(call__programme_year=year).aggregate(
         amount=Sum("amount"), committed=Sum("committed"), reserved=Sum("reserved")
     )

@@ -14,7 +14,9 @@ urlpatterns = [
     path("calls/manage/new/", views.call_create, name="call_create"),
     path("calls/manage/<int:pk>/", views.call_manage, name="call_manage"),
     path("calls/manage/<int:pk>/edit/", views.call_edit, name="call_edit"),
-    path("calls/manage/<int:pk>/parameters/", views.call_parameters_edit, name="call_parameters_edit"),
+    path(
+        "calls/manage/<int:pk>/parameters/", views.call_parameters_edit, name="call_parameters_edit"
+    ),
     path("calls/manage/<int:pk>/criteria/", views.call_criteria_edit, name="call_criteria_edit"),
     path(
         "calls/manage/<int:pk>/transition/<str:to_state>/",

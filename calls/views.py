@@ -19,8 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
 from programme.access import permission_required
@@ -174,8 +173,10 @@ def call_register(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("You are registered for this call. We will remind you 7 days and 1 day before "
-              "the deadline."),
+            _(
+                "You are registered for this call. We will remind you 7 days and 1 day before "
+                "the deadline."
+            ),
         )
     return redirect("call_detail", pk=call.pk)
 
@@ -239,8 +240,10 @@ def call_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Draft call created with the default parameters and criteria. Add an "
-                  "envelope before opening it."),
+                _(
+                    "Draft call created with the default parameters and criteria. Add an "
+                    "envelope before opening it."
+                ),
             )
             return redirect("call_manage", pk=call.pk)
     return render(request, "calls/call_form.html", {"form": form})
@@ -367,7 +370,9 @@ def call_criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                 actor=request.user, criterion=instance, justification=reason
                             )
                         continue
-                    fields = {k: v for k, v in form.cleaned_data.items() if k not in ("id", "DELETE")}
+                    fields = {
+                        k: v for k, v in form.cleaned_data.items() if k not in ("id", "DELETE")
+                    }
                     services.criterion_save(
                         actor=request.user,
                         call=call,

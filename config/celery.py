@@ -15,6 +15,4 @@ app = Celery("icon")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The governance app keeps one tasks module per package.
-app.autodiscover_tasks(
-    ["governance.review", "governance.decisions", "governance.reports"]
-)
+app.autodiscover_tasks(["governance.review", "governance.decisions", "governance.reports"])

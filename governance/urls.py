@@ -2,10 +2,8 @@
 
 from .bodies.urls import urlpatterns as bodies
 from .decisions.urls import urlpatterns as decisions
-from .reports.urls import governance_urlpatterns as reports
-from .reports.urls import urlpatterns as reports_root
-from .review.urls import root_urlpatterns as review_root
-from .review.urls import urlpatterns as review
+from .reports.urls import governance_urlpatterns as reports, urlpatterns as reports_root
+from .review.urls import root_urlpatterns as review_root, urlpatterns as review
 
 urlpatterns = bodies + review + decisions + reports
 # Pages of governance packages at addresses outside /governance/ (reports, budget,

@@ -33,8 +33,7 @@ The rule per model of this app:
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth.admin import GroupAdmin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _

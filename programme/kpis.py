@@ -121,7 +121,10 @@ def kpi_target_display(kpi: Kpi, suffix: str = "") -> str:
 
 
 def calls_per_year_figures(
-    *, years: Sequence[int], calls: Sequence[tuple[int, str, str, str]], target: Decimal,
+    *,
+    years: Sequence[int],
+    calls: Sequence[tuple[int, str, str, str]],
+    target: Decimal,
     today: date,
 ) -> tuple[tuple[Figure, ...], int]:
     """Per programme year: the number of opened calls against `target`.
@@ -193,8 +196,8 @@ def milestone_status(*, kpi: Kpi, records: Sequence[MilestoneRecord], today: dat
             (
                 record.date,
                 record.description,
-                record.evidence_url or (record.evidence_file.name.rsplit("/", 1)[-1]
-                                        if record.evidence_file else ""),
+                record.evidence_url
+                or (record.evidence_file.name.rsplit("/", 1)[-1] if record.evidence_file else ""),
                 str(record.recorded_by),
             )
             for record in sorted(records, key=lambda r: (r.date, r.pk))
@@ -223,6 +226,7 @@ class Participation:
 ParticipationSource = Callable[[Programme, int | None], Sequence[Participation]]
 _participation_source: ParticipationSource | None = None
 
+
 def sme_share_of_aid(participations: Sequence[Participation]) -> Decimal | None:
     """Share (%) of the aid granted to funded projects that goes to SME partners (the
     budget page's "SME share of the commitments"); None without funded projects."""
@@ -247,9 +251,7 @@ def _pending_without_projects(kpi: Kpi, target_display: str) -> KpiResult:
     )
 
 
-def sme_involvement(
-    *, kpi: Kpi, participations: Sequence[Participation], today: date
-) -> KpiResult:
+def sme_involvement(*, kpi: Kpi, participations: Sequence[Participation], today: date) -> KpiResult:
     """KPI 3: SME share of the company partners, by number and by budget; both must
     reach the target."""
     target_display = kpi_target_display(kpi, " " + _("by number and by budget"))
@@ -295,8 +297,13 @@ def sme_involvement(
             Column(_("Budget"), MONEY),
         ),
         rows=tuple(
-            (p.call_title, p.project, p.organisation_name, _("yes") if p.is_sme else _("no"),
-             p.budget)
+            (
+                p.call_title,
+                p.project,
+                p.organisation_name,
+                _("yes") if p.is_sme else _("no"),
+                p.budget,
+            )
             for p in companies
         ),
         breakdown=figures,
@@ -382,8 +389,13 @@ def leverage(*, kpi: Kpi, participations: Sequence[Participation], today: date) 
             Column(_("Own funds (companies)"), MONEY),
         ),
         rows=tuple(
-            (p.project, p.organisation_name, p.budget, p.aid,
-             p.budget - p.aid if p.is_company else None)
+            (
+                p.project,
+                p.organisation_name,
+                p.budget,
+                p.aid,
+                p.budget - p.aid if p.is_company else None,
+            )
             for p in participations
         ),
         unit=kpi.unit,
@@ -406,8 +418,7 @@ def kpi_table(results: Sequence[KpiResult]) -> Table:
             Column(_("Reason")),
         ),
         rows=tuple(
-            (r.number, r.name, r.target_display, r.value_display, r.value, r.status_label,
-             r.reason)
+            (r.number, r.name, r.target_display, r.value_display, r.value, r.status_label, r.reason)
             for r in results
         ),
     )

@@ -8,8 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from . import domain, services
 from .access import login_required, permission_required
@@ -66,7 +65,7 @@ def programme_history(obj, limit: int = 50) -> list[dict]:
     """The audit rows of `obj`, newest first, each with the fields it changed."""
     records = list(obj.history.select_related("history_user").all()[: limit + 1])
     rows = []
-    for record, older in zip(records, records[1:] + [None]):
+    for record, older in zip(records, records[1:] + [None], strict=True):
         changes = []
         if older is not None:
             delta = record.diff_against(older)
@@ -131,9 +130,7 @@ def milestone_evidence(request: HttpRequest, pk: int) -> FileResponse:
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=gettext_lazy("Search"))
-    kind = django_filters.ChoiceFilter(
-        choices=OrganisationKind.choices, label=gettext_lazy("Kind")
-    )
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=gettext_lazy("Kind"))
     sme_class = django_filters.ChoiceFilter(
         choices=SmeClass.choices, label=gettext_lazy("SME class")
     )

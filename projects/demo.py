@@ -49,65 +49,258 @@ from .models import AdmissibilityCheck, Application, Attachment, BudgetEntry, Pa
 # acronym, title, abstract language, coordinator, other partners, months, action domain,
 # theme, disease domain, company-part total (k€), final state
 APPLICATIONS = [
-    ("ONCOMAP", "Moleculaire tumorkaart voor gepersonaliseerde oncologie", "nl",
-     "BioMarker Insights BV", ["Genomica Flanders NV", "DigiPath BV", "KU Leuven", "UZ Leuven"],
-     36, "1", "data", "kanker", 1800, "submitted"),
-    ("NEUROTRACK", "Digital biomarkers for early Parkinson's disease", "en",
-     "NeuroScan Analytics BV", ["Wearable Biometrics BV", "Theranostics Leuven NV",
-                                "Universiteit Antwerpen", "VIB"],
-     48, "2b", "tech", "neuro", 2400, "submitted"),
-    ("PGX-FLANDERS", "Farmacogenomica in de eerste lijn", "nl",
-     "Pharmacogenomics Solutions BV", ["PharmaLogistics Mechelen NV", "MedData Hub BV",
-                                       "Universiteit Gent"],
-     24, "2a", "analyse", "andere", 900, "admissible"),
-    ("LIQBIOP", "Liquid biopsy for minimal residual disease", "en",
-     "Precision Dx BV", ["OncoStrat NV", "ProteoMed BV", "CellTherapeutics Gent NV",
-                         "KU Leuven", "Universiteit Gent", "UZ Gent"],
-     36, "2b", "tech", "kanker", 2900, "submitted"),
-    ("DATACARE", "Federated learning over hospital data", "en",
-     "Omics Cloud BV", ["AI Diagnostics Gent BV", "RegTech Compliance BV", "Genomica Flanders NV",
-                        "VITO", "UZ Leuven"],
-     36, "1", "data", "andere", 1500, "admissible"),
-    ("IMMUNOPRED", "Voorspelling van respons op immunotherapie", "nl",
-     "ImmunoLogic Antwerp NV", ["Stratify Pharma NV", "DigiPath BV", "Universiteit Antwerpen"],
-     36, "1", "analyse", "kanker", 2000, "admissible"),
-    ("MICROFLOW", "Microfluidic point-of-care genotyping", "en",
-     "MicroFluidics Kortrijk BV", ["Sensorium Health BV", "Hasselt Bioprocessing NV",
-                                   "Brussels Health Data SRL", "Universiteit Gent"],
-     24, "2b", "tech", "andere", 700, "submitted"),
-    ("CELLPATH", "Automated cell therapy manufacturing", "en",
-     "CellTherapeutics Gent NV", ["Hasselt Bioprocessing NV", "PharmaLogistics Mechelen NV",
-                                  "GeneEdit Labs BV", "VIB", "Universiteit Gent"],
-     48, "2b", "tech", "kanker", 3000, "completion"),
-    ("RAREGEN", "Genoomdiagnostiek voor zeldzame ziekten", "nl",
-     "GeneEdit Labs BV", ["Genomica Flanders NV", "Biobank Services Vlaanderen VZW",
-                          "Omics Cloud BV", "KU Leuven", "UZ Leuven"],
-     36, "1", "data", "andere", 1200, "admissible"),
-    ("TRIALMATCH", "AI-assisted matching of patients to clinical trials", "en",
-     "ClinTrial Partners NV", ["AI Diagnostics Gent BV", "MedData Hub BV", "RegTech Compliance BV",
-                               "Universiteit Antwerpen"],
-     24, "2a", "analyse", "kanker", 1100, "inadmissible"),
-    ("EDUPM", "Opleidingsprogramma gepersonaliseerde geneeskunde voor zorgverleners", "nl",
-     "Sensorium Health BV", ["DigiPath BV", "Precision Dx BV", "Universiteit Gent"],
-     24, "3a", "training", "andere", 520, "admissible"),
-    ("DEMENTIA-AI", "Multimodal imaging and AI for dementia subtyping", "en",
-     "NeuroScan Analytics BV", ["AI Diagnostics Gent BV", "Stratify Pharma NV", "KU Leuven", "VIB",
-                                "UZ Gent"],
-     48, "1", "analyse", "neuro", 1900, "admissible"),
-    ("PROTEOSCREEN", "Proteomic screening for early cancer detection", "en",
-     "ProteoMed BV", ["Theranostics Leuven NV", "Wallonia Biotech SA", "BioMarker Insights BV",
-                      "VITO", "KU Leuven", "Universiteit Antwerpen", "UZ Leuven"],
-     36, "2b", "tech", "kanker", 2600, "admissible"),
-    ("ETHIREG", "Regelgevend en ethisch kader voor genomische data", "nl",
-     "RegTech Compliance BV", ["MedData Hub BV", "Omics Cloud BV", "Universiteit Antwerpen"],
-     24, "3b", "training", "andere", 600, "submitted"),
+    (
+        "ONCOMAP",
+        "Moleculaire tumorkaart voor gepersonaliseerde oncologie",
+        "nl",
+        "BioMarker Insights BV",
+        ["Genomica Flanders NV", "DigiPath BV", "KU Leuven", "UZ Leuven"],
+        36,
+        "1",
+        "data",
+        "kanker",
+        1800,
+        "submitted",
+    ),
+    (
+        "NEUROTRACK",
+        "Digital biomarkers for early Parkinson's disease",
+        "en",
+        "NeuroScan Analytics BV",
+        ["Wearable Biometrics BV", "Theranostics Leuven NV", "Universiteit Antwerpen", "VIB"],
+        48,
+        "2b",
+        "tech",
+        "neuro",
+        2400,
+        "submitted",
+    ),
+    (
+        "PGX-FLANDERS",
+        "Farmacogenomica in de eerste lijn",
+        "nl",
+        "Pharmacogenomics Solutions BV",
+        ["PharmaLogistics Mechelen NV", "MedData Hub BV", "Universiteit Gent"],
+        24,
+        "2a",
+        "analyse",
+        "andere",
+        900,
+        "admissible",
+    ),
+    (
+        "LIQBIOP",
+        "Liquid biopsy for minimal residual disease",
+        "en",
+        "Precision Dx BV",
+        [
+            "OncoStrat NV",
+            "ProteoMed BV",
+            "CellTherapeutics Gent NV",
+            "KU Leuven",
+            "Universiteit Gent",
+            "UZ Gent",
+        ],
+        36,
+        "2b",
+        "tech",
+        "kanker",
+        2900,
+        "submitted",
+    ),
+    (
+        "DATACARE",
+        "Federated learning over hospital data",
+        "en",
+        "Omics Cloud BV",
+        [
+            "AI Diagnostics Gent BV",
+            "RegTech Compliance BV",
+            "Genomica Flanders NV",
+            "VITO",
+            "UZ Leuven",
+        ],
+        36,
+        "1",
+        "data",
+        "andere",
+        1500,
+        "admissible",
+    ),
+    (
+        "IMMUNOPRED",
+        "Voorspelling van respons op immunotherapie",
+        "nl",
+        "ImmunoLogic Antwerp NV",
+        ["Stratify Pharma NV", "DigiPath BV", "Universiteit Antwerpen"],
+        36,
+        "1",
+        "analyse",
+        "kanker",
+        2000,
+        "admissible",
+    ),
+    (
+        "MICROFLOW",
+        "Microfluidic point-of-care genotyping",
+        "en",
+        "MicroFluidics Kortrijk BV",
+        [
+            "Sensorium Health BV",
+            "Hasselt Bioprocessing NV",
+            "Brussels Health Data SRL",
+            "Universiteit Gent",
+        ],
+        24,
+        "2b",
+        "tech",
+        "andere",
+        700,
+        "submitted",
+    ),
+    (
+        "CELLPATH",
+        "Automated cell therapy manufacturing",
+        "en",
+        "CellTherapeutics Gent NV",
+        [
+            "Hasselt Bioprocessing NV",
+            "PharmaLogistics Mechelen NV",
+            "GeneEdit Labs BV",
+            "VIB",
+            "Universiteit Gent",
+        ],
+        48,
+        "2b",
+        "tech",
+        "kanker",
+        3000,
+        "completion",
+    ),
+    (
+        "RAREGEN",
+        "Genoomdiagnostiek voor zeldzame ziekten",
+        "nl",
+        "GeneEdit Labs BV",
+        [
+            "Genomica Flanders NV",
+            "Biobank Services Vlaanderen VZW",
+            "Omics Cloud BV",
+            "KU Leuven",
+            "UZ Leuven",
+        ],
+        36,
+        "1",
+        "data",
+        "andere",
+        1200,
+        "admissible",
+    ),
+    (
+        "TRIALMATCH",
+        "AI-assisted matching of patients to clinical trials",
+        "en",
+        "ClinTrial Partners NV",
+        [
+            "AI Diagnostics Gent BV",
+            "MedData Hub BV",
+            "RegTech Compliance BV",
+            "Universiteit Antwerpen",
+        ],
+        24,
+        "2a",
+        "analyse",
+        "kanker",
+        1100,
+        "inadmissible",
+    ),
+    (
+        "EDUPM",
+        "Opleidingsprogramma gepersonaliseerde geneeskunde voor zorgverleners",
+        "nl",
+        "Sensorium Health BV",
+        ["DigiPath BV", "Precision Dx BV", "Universiteit Gent"],
+        24,
+        "3a",
+        "training",
+        "andere",
+        520,
+        "admissible",
+    ),
+    (
+        "DEMENTIA-AI",
+        "Multimodal imaging and AI for dementia subtyping",
+        "en",
+        "NeuroScan Analytics BV",
+        ["AI Diagnostics Gent BV", "Stratify Pharma NV", "KU Leuven", "VIB", "UZ Gent"],
+        48,
+        "1",
+        "analyse",
+        "neuro",
+        1900,
+        "admissible",
+    ),
+    (
+        "PROTEOSCREEN",
+        "Proteomic screening for early cancer detection",
+        "en",
+        "ProteoMed BV",
+        [
+            "Theranostics Leuven NV",
+            "Wallonia Biotech SA",
+            "BioMarker Insights BV",
+            "VITO",
+            "KU Leuven",
+            "Universiteit Antwerpen",
+            "UZ Leuven",
+        ],
+        36,
+        "2b",
+        "tech",
+        "kanker",
+        2600,
+        "admissible",
+    ),
+    (
+        "ETHIREG",
+        "Regelgevend en ethisch kader voor genomische data",
+        "nl",
+        "RegTech Compliance BV",
+        ["MedData Hub BV", "Omics Cloud BV", "Universiteit Antwerpen"],
+        24,
+        "3b",
+        "training",
+        "andere",
+        600,
+        "submitted",
+    ),
     # Drafts: the demo applicant's own, and one that breaks the non-linked-companies rule.
-    ("WEARONCO", "Wearables voor opvolging tijdens chemotherapie", "nl",
-     "BioMarker Insights BV", ["Wearable Biometrics BV", "Sensorium Health BV", "KU Leuven"],
-     24, "2b", "tech", "kanker", 800, "draft"),
-    ("PHARMALINK", "Companion diagnostics for targeted therapies", "en",
-     "PharmaCo Belgium NV", ["EuroPharma Holding SA", "OncoStrat NV", "Universiteit Gent"],
-     36, "2a", "tech", "kanker", 2200, "draft"),
+    (
+        "WEARONCO",
+        "Wearables voor opvolging tijdens chemotherapie",
+        "nl",
+        "BioMarker Insights BV",
+        ["Wearable Biometrics BV", "Sensorium Health BV", "KU Leuven"],
+        24,
+        "2b",
+        "tech",
+        "kanker",
+        800,
+        "draft",
+    ),
+    (
+        "PHARMALINK",
+        "Companion diagnostics for targeted therapies",
+        "en",
+        "PharmaCo Belgium NV",
+        ["EuroPharma Holding SA", "OncoStrat NV", "Universiteit Gent"],
+        36,
+        "2a",
+        "tech",
+        "kanker",
+        2200,
+        "draft",
+    ),
 ]
 
 HOSPITALS_NON_ECONOMIC = {"UZ Gent"}  # declares non-economic research: research part
@@ -146,7 +339,9 @@ def minimal_pdf(text: str) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -172,9 +367,10 @@ def demo_call() -> Call:
     """The demo programme's open call, else its first call; one is created (open) when
     the programme has no call at all."""
     calls = Call.objects.filter(programme__code=PROGRAMME_CODE).select_related("parameters")
-    call = calls.filter(state=CallState.OPEN).order_by("deadline").first() or calls.order_by(
-        "deadline"
-    ).first()
+    call = (
+        calls.filter(state=CallState.OPEN).order_by("deadline").first()
+        or calls.order_by("deadline").first()
+    )
     if call is not None:
         return _with_parameters(call)
     programme = Programme.objects.get(code=PROGRAMME_CODE)
@@ -201,8 +397,12 @@ def contact_for(organisation: Organisation) -> User:
     email = f"contact@{slug}.demo.icon"
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User(email=email, first_name="Contact", last_name=organisation.name,
-                    organisation=organisation)
+        user = User(
+            email=email,
+            first_name="Contact",
+            last_name=organisation.name,
+            organisation=organisation,
+        )
         user.set_unusable_password()
         audited_save(user, actor=None, reason="demo data")
         user_set_roles(actor=None, user=user, roles=[Role.APPLICANT], reason="demo data")
@@ -214,12 +414,19 @@ def _budget(partner: Partner, years: list[int], per_year: Decimal) -> None:
         split = [(Activity.RESEARCH, Decimal("1"))]
         categories = RESEARCH_CATEGORIES
     else:
-        split = [(Activity.INDUSTRIAL_RESEARCH, Decimal("0.6")),
-                 (Activity.EXPERIMENTAL_DEVELOPMENT, Decimal("0.4"))]
+        split = [
+            (Activity.INDUSTRIAL_RESEARCH, Decimal("0.6")),
+            (Activity.EXPERIMENTAL_DEVELOPMENT, Decimal("0.4")),
+        ]
         categories = COMPANY_CATEGORIES
     entries = [
-        BudgetEntry(partner=partner, year=year, category=category, activity=activity,
-                    amount=round_cents(per_year * cshare * ashare))
+        BudgetEntry(
+            partner=partner,
+            year=year,
+            category=category,
+            activity=activity,
+            amount=round_cents(per_year * cshare * ashare),
+        )
         for year in years
         for category, cshare in categories
         for activity, ashare in split
@@ -237,8 +444,19 @@ def _planned_start(call: Call, index: int, *, draft: bool) -> date:
 
 
 def seed_application(call: Call, row, index: int) -> Application | None:
-    (acronym, title, language, coordinator_name, others, months, action, theme, disease,
-     company_k, state) = row
+    (
+        acronym,
+        title,
+        language,
+        coordinator_name,
+        others,
+        months,
+        action,
+        theme,
+        disease,
+        company_k,
+        state,
+    ) = row
     if Application.objects.filter(call=call, acronym=acronym).exists():
         return None
     rng = random.Random(acronym)
@@ -252,11 +470,14 @@ def seed_application(call: Call, row, index: int) -> Application | None:
         title=title,
         acronym=acronym,
         abstract=(
-            f"{title}. " + ("Het consortium bundelt data, technologie en klinische expertise "
-                            "om behandelingen af te stemmen op de individuele patiënt."
-                            if language == "nl" else
-                            "The consortium joins data, technology and clinical expertise to "
-                            "tailor treatment to the individual patient.")
+            f"{title}. "
+            + (
+                "Het consortium bundelt data, technologie en klinische expertise "
+                "om behandelingen af te stemmen op de individuele patiënt."
+                if language == "nl"
+                else "The consortium joins data, technology and clinical expertise to "
+                "tailor treatment to the individual patient."
+            )
         ),
         abstract_language=language,
         action_domain=ActionDomain.objects.get(programme=programme, code=action),
@@ -288,7 +509,7 @@ def seed_application(call: Call, row, index: int) -> Application | None:
     company = [p for p in partners if p.part == Part.COMPANY]
     weights = [Decimal(rng.randint(6, 14)) for _ in company]
     total_company = Decimal(company_k * 1000)
-    for partner, weight in zip(company, weights):
+    for partner, weight in zip(company, weights, strict=True):
         share = total_company * weight / sum(weights)
         _budget(partner, years, round_cents(share / len(years)))
     for partner in partners:

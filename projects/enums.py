@@ -2,8 +2,7 @@
 consortium parts, cost categories, activities, attachment kinds, admissibility outcomes."""
 
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _, pgettext_lazy
 
 from programme.states import Transition, Transitions
 
@@ -11,9 +10,7 @@ from programme.states import Transition, Transitions
 class ApplicationState(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("application state", "Draft")
     SUBMITTED = "submitted", pgettext_lazy("application state", "Submitted")
-    COMPLETION_REQUESTED = "completion", pgettext_lazy(
-        "application state", "Completion requested"
-    )
+    COMPLETION_REQUESTED = "completion", pgettext_lazy("application state", "Completion requested")
     ADMISSIBLE = "admissible", pgettext_lazy("application state", "Admissible")
     INADMISSIBLE = "inadmissible", pgettext_lazy("application state", "Inadmissible")
     WITHDRAWN = "withdrawn", pgettext_lazy("application state", "Withdrawn")
@@ -81,12 +78,11 @@ class CostCategory(models.TextChoices):
     PERSONNEL = "personnel", pgettext_lazy("cost category", "Personnel")
     OVERHEAD = "overhead", pgettext_lazy("cost category", "Overhead")
     OPERATING = "operating", pgettext_lazy("cost category", "Operating costs")
-    SUBCONTRACTING = "subcontracting", pgettext_lazy(
-        "cost category", "External services (subcontracting)"
+    SUBCONTRACTING = (
+        "subcontracting",
+        pgettext_lazy("cost category", "External services (subcontracting)"),
     )
-    INVESTMENTS = "investments", pgettext_lazy(
-        "cost category", "Investments (depreciation only)"
-    )
+    INVESTMENTS = "investments", pgettext_lazy("cost category", "Investments (depreciation only)")
 
 
 class Activity(models.TextChoices):
@@ -95,9 +91,7 @@ class Activity(models.TextChoices):
 
     RESEARCH = "research", pgettext_lazy("activity", "Non-economic research")
     INDUSTRIAL_RESEARCH = "industrial", pgettext_lazy("activity", "Industrial research")
-    EXPERIMENTAL_DEVELOPMENT = "experimental", pgettext_lazy(
-        "activity", "Experimental development"
-    )
+    EXPERIMENTAL_DEVELOPMENT = "experimental", pgettext_lazy("activity", "Experimental development")
 
 
 COMPANY_ACTIVITIES = (Activity.INDUSTRIAL_RESEARCH, Activity.EXPERIMENTAL_DEVELOPMENT)

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext, gettext_lazy as _
 
 from programme.formats import decimal_mark, format_amount
 from programme.forms import AmountField
@@ -112,7 +111,9 @@ class BudgetForm(forms.Form):
         self.partner = partner
         self.years = years
         self.activities = domain.activities_for_part(partner.part)
-        existing = {(e.year, e.category, e.activity): e.amount for e in partner.budget_entries.all()}
+        existing = {
+            (e.year, e.category, e.activity): e.amount for e in partner.budget_entries.all()
+        }
         for year in years:
             for category in CostCategory:
                 for activity in self.activities:

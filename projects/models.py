@@ -88,7 +88,10 @@ class Application(models.Model):
     )
     snapshot = models.JSONField(_("submitted version"), null=True, blank=True, editable=False)
     snapshot_pdf = models.FileField(
-        _("submitted version (PDF)"), upload_to="applications/snapshots/", blank=True, editable=False
+        _("submitted version (PDF)"),
+        upload_to="applications/snapshots/",
+        blank=True,
+        editable=False,
     )
     snapshot_pdf_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Totals at submission, for sorting and exporting the staff list without the budgets.

@@ -78,7 +78,7 @@ class Dossier:
 
     def rows(self):
         """(partner, its totals) pairs, in consortium order."""
-        return list(zip(self.partners, self.partner_totals))
+        return list(zip(self.partners, self.partner_totals, strict=True))
 
 
 def partner_facts(partner: Partner) -> domain.PartnerFacts:
@@ -116,7 +116,9 @@ def load_dossier(application: Application) -> Dossier:
             Q(organisation_id__in=org_ids) & Q(other_id__in=org_ids)
         ).values_list("organisation_id", "other_id")
     )
-    attachments = list(application.attachments.select_related("uploaded_by").order_by("-kind", "uploaded_at"))
+    attachments = list(
+        application.attachments.select_related("uploaded_by").order_by("-kind", "uploaded_at")
+    )
     facts = domain.ApplicationFacts(
         params=application.call.parameters,
         duration_months=application.duration_months,
@@ -170,13 +172,16 @@ def snapshot_from(dossier: Dossier, *, submitted_at, receipt_number: str) -> dic
                 "aid_reason": totals.aid.reason,
                 "own_contribution": _s(totals.own_contribution.value),
                 "intensities": [
-                    {"activity": str(Activity(a).label), "percent": _s(f.value),
-                     "reason": f.reason}
+                    {"activity": str(Activity(a).label), "percent": _s(f.value), "reason": f.reason}
                     for a, f in totals.intensities.items()
                 ],
                 "budget": [
-                    {"year": e.year, "category": e.get_category_display(),
-                     "activity": e.get_activity_display(), "amount": _s(e.amount)}
+                    {
+                        "year": e.year,
+                        "category": e.get_category_display(),
+                        "activity": e.get_activity_display(),
+                        "amount": _s(e.amount),
+                    }
                     for e in partner.budget_entries.all()
                 ],
             }
@@ -208,8 +213,12 @@ def snapshot_from(dossier: Dossier, *, submitted_at, receipt_number: str) -> dic
         },
         "checks": [{"label": c.label, "ok": c.ok, "reason": c.reason} for c in dossier.checks],
         "attachments": [
-            {"kind": a.get_kind_display(), "name": a.original_name, "size": a.size,
-             "sha256": a.sha256}
+            {
+                "kind": a.get_kind_display(),
+                "name": a.original_name,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
             for a in dossier.attachments
         ],
     }
@@ -242,45 +251,82 @@ def submitted_export_tables(applications) -> dict[str, Table]:
         "applications": Table(
             name=_("Applications"),
             columns=[
-                Column(_("Receipt number")), Column(_("Acronym")), Column(_("Title")),
-                Column(_("Call")), Column(_("Coordinator")), Column(_("Partners"), NUMBER),
-                Column(_("Total cost (€)"), MONEY), Column(_("Requested aid (€)"), MONEY),
-                Column(_("State")), Column(_("Submitted at"), DATETIME),
+                Column(_("Receipt number")),
+                Column(_("Acronym")),
+                Column(_("Title")),
+                Column(_("Call")),
+                Column(_("Coordinator")),
+                Column(_("Partners"), NUMBER),
+                Column(_("Total cost (€)"), MONEY),
+                Column(_("Requested aid (€)"), MONEY),
+                Column(_("State")),
+                Column(_("Submitted at"), DATETIME),
             ],
             rows=[
-                [a.receipt_number, a.acronym, a.title, a.call.title, a.coordinator.name,
-                 a.partner_count, a.total_cost, a.total_aid, a.get_state_display(),
-                 a.submitted_at]
+                [
+                    a.receipt_number,
+                    a.acronym,
+                    a.title,
+                    a.call.title,
+                    a.coordinator.name,
+                    a.partner_count,
+                    a.total_cost,
+                    a.total_aid,
+                    a.get_state_display(),
+                    a.submitted_at,
+                ]
                 for a in applications
             ],
         ),
         "partners": Table(
             name=_("Partners"),
             columns=[
-                Column(_("Receipt number")), Column(_("Acronym")), Column(_("Organisation")),
-                Column(_("Enterprise number")), Column(_("Kind")), Column(_("Size class")),
-                Column(_("Part")), Column(_("Coordinator"), BOOLEAN),
+                Column(_("Receipt number")),
+                Column(_("Acronym")),
+                Column(_("Organisation")),
+                Column(_("Enterprise number")),
+                Column(_("Kind")),
+                Column(_("Size class")),
+                Column(_("Part")),
+                Column(_("Coordinator"), BOOLEAN),
                 Column(_("Total cost (€)"), MONEY),
             ],
             rows=[
-                [by_id[p.application_id].receipt_number, by_id[p.application_id].acronym,
-                 p.organisation.name, p.organisation.enterprise_number_display,
-                 p.organisation.get_kind_display(), p.organisation.get_sme_class_display(),
-                 p.get_part_display(), p.is_coordinator, p.cost or Decimal(0)]
+                [
+                    by_id[p.application_id].receipt_number,
+                    by_id[p.application_id].acronym,
+                    p.organisation.name,
+                    p.organisation.enterprise_number_display,
+                    p.organisation.get_kind_display(),
+                    p.organisation.get_sme_class_display(),
+                    p.get_part_display(),
+                    p.is_coordinator,
+                    p.cost or Decimal(0),
+                ]
                 for p in partners
             ],
         ),
         "budget": Table(
             name=_("Budget"),
             columns=[
-                Column(_("Receipt number")), Column(_("Acronym")), Column(_("Organisation")),
+                Column(_("Receipt number")),
+                Column(_("Acronym")),
+                Column(_("Organisation")),
                 Column(_("Year")),  # a label, not a quantity
-                Column(_("Cost category")), Column(_("Activity")), Column(_("Amount (€)"), MONEY),
+                Column(_("Cost category")),
+                Column(_("Activity")),
+                Column(_("Amount (€)"), MONEY),
             ],
             rows=[
-                [by_id[e.partner.application_id].receipt_number,
-                 by_id[e.partner.application_id].acronym, e.partner.organisation.name,
-                 e.year, e.get_category_display(), e.get_activity_display(), e.amount]
+                [
+                    by_id[e.partner.application_id].receipt_number,
+                    by_id[e.partner.application_id].acronym,
+                    e.partner.organisation.name,
+                    e.year,
+                    e.get_category_display(),
+                    e.get_activity_display(),
+                    e.amount,
+                ]
                 for e in entries
             ],
         ),

@@ -102,17 +102,13 @@ def _lock_call(call: Call) -> Call:
     return Call.objects.select_for_update().get(pk=call.pk)
 
 
-def _freeze_check(
-    *, actor: User | None, call: Call, justification: str, changes: dict
-) -> None:
+def _freeze_check(*, actor: User | None, call: Call, justification: str, changes: dict) -> None:
     """Refuse a change of frozen parameters unless an administrator justifies it; record
     the amendment (full justification and the changes) when one does."""
     if not changes or call.parameters_frozen_at is None:
         return
     is_admin = actor is not None and actor.has_role(Role.ADMIN)
-    ok, reason = domain.can_edit_parameters(
-        call, is_admin=is_admin, justification=justification
-    )
+    ok, reason = domain.can_edit_parameters(call, is_admin=is_admin, justification=justification)
     if not ok:
         raise Refused(reason)
     audited_save(
@@ -131,9 +127,7 @@ def _jsonable(value) -> str:
 
 
 @transaction.atomic
-def call_update(
-    *, actor: User | None, call: Call, justification: str = "", **fields
-) -> Call:
+def call_update(*, actor: User | None, call: Call, justification: str = "", **fields) -> Call:
     """Change a call's fields.
 
     Side effects, in order: locks the call row; when a frozen field changes (dates,
@@ -318,9 +312,7 @@ def call_transition(
             locked.parameters_frozen_at = now
         audit = f"{from_state} → {to_state}" + (f": {reason}" if reason else "")
         audited_save(locked, actor=actor, reason=audit)
-        recipients = User.objects.filter(
-            groups__name__in=[Role.STAFF, Role.ADMIN], is_active=True
-        )
+        recipients = User.objects.filter(groups__name__in=[Role.STAFF, Role.ADMIN], is_active=True)
         if to_state in APPLICANTS_NOTIFIED:
             recipients = User.objects.filter(
                 Q(pk__in=recipients.values("pk"))
@@ -367,9 +359,7 @@ def calls_close_at_deadline(*, now: datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def call_register(
-    *, actor: User, call: Call, now: datetime | None = None
-) -> CallRegistration:
+def call_register(*, actor: User, call: Call, now: datetime | None = None) -> CallRegistration:
     """Register `actor`'s interest in `call` (idempotent); refused outside the
     registration window (domain.can_register), which follows the deadline exactly."""
     ok, reason = domain.can_register(call, now or timezone.now())

@@ -32,12 +32,18 @@ from .call import ZERO
 
 def _year_figures(programme_year: ProgrammeYear) -> tuple[Decimal, Decimal]:
     """(project-budget line total, sum of the envelopes) of a programme year."""
-    line = BudgetLine.objects.filter(
-        programme_year=programme_year, kind=BudgetLineKind.PROJECT_BUDGET
-    ).aggregate(total=Sum("amount"))["total"] or ZERO
-    envelopes = Envelope.objects.filter(call__programme_year=programme_year).aggregate(
-        total=Sum("amount")
-    )["total"] or ZERO
+    line = (
+        BudgetLine.objects.filter(
+            programme_year=programme_year, kind=BudgetLineKind.PROJECT_BUDGET
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    envelopes = (
+        Envelope.objects.filter(call__programme_year=programme_year).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or ZERO
+    )
     return line, envelopes
 
 
@@ -102,9 +108,7 @@ def envelope_update(
     if amount is not None and round_cents(amount) != locked.amount:
         amount = round_cents(amount)
         if locked.ledger.exists():
-            raise Refused(
-                _("This envelope has ledger entries; change its amount with a transfer.")
-            )
+            raise Refused(_("This envelope has ledger entries; change its amount with a transfer."))
         if amount <= 0:
             raise Refused(_("An envelope needs an amount of more than zero."))
         _check_year(locked.call.programme_year, amount - locked.amount)
@@ -118,9 +122,7 @@ def envelope_update(
 def _lock_envelope(envelope: Envelope) -> Envelope:
     """The envelope row, locked until the transaction ends (FOR UPDATE of this row only)."""
     return (
-        Envelope.objects.select_for_update(of=("self",))
-        .select_related("call")
-        .get(pk=envelope.pk)
+        Envelope.objects.select_for_update(of=("self",)).select_related("call").get(pk=envelope.pk)
     )
 
 
@@ -195,8 +197,12 @@ def envelope_reserve(
     _refuse_unless(domain.can_reserve(locked, amount))
     locked.reserved += amount
     entry = _movement(
-        actor=actor, envelope=locked, kind=LedgerEntryKind.RESERVE, amount=amount,
-        reason=reason, reference=reference,
+        actor=actor,
+        envelope=locked,
+        kind=LedgerEntryKind.RESERVE,
+        amount=amount,
+        reason=reason,
+        reference=reference,
     )
     _copy_totals(locked, envelope)
     return entry
@@ -212,8 +218,12 @@ def envelope_unreserve(
     _refuse_unless(domain.can_unreserve(locked, amount))
     locked.reserved -= amount
     entry = _movement(
-        actor=actor, envelope=locked, kind=LedgerEntryKind.UNRESERVE, amount=amount,
-        reason=reason, reference=reference,
+        actor=actor,
+        envelope=locked,
+        kind=LedgerEntryKind.UNRESERVE,
+        amount=amount,
+        reason=reason,
+        reference=reference,
     )
     _copy_totals(locked, envelope)
     return entry
@@ -243,8 +253,12 @@ def envelope_commit(
         locked.reserved -= amount
     locked.committed += amount
     entry = _movement(
-        actor=actor, envelope=locked, kind=LedgerEntryKind.COMMIT, amount=amount,
-        reason=reason, reference=reference,
+        actor=actor,
+        envelope=locked,
+        kind=LedgerEntryKind.COMMIT,
+        amount=amount,
+        reason=reason,
+        reference=reference,
     )
     _copy_totals(locked, envelope)
     return entry
@@ -270,13 +284,15 @@ def envelope_release(
     """
     locked, amount = _prepare(envelope, amount, reason)
     for_reference = committed_for_reference(locked, reference) if reference else None
-    _refuse_unless(
-        domain.can_release(locked, amount, committed_for_reference=for_reference)
-    )
+    _refuse_unless(domain.can_release(locked, amount, committed_for_reference=for_reference))
     locked.committed -= amount
     entry = _movement(
-        actor=actor, envelope=locked, kind=LedgerEntryKind.RELEASE, amount=amount,
-        reason=reason, reference=reference,
+        actor=actor,
+        envelope=locked,
+        kind=LedgerEntryKind.RELEASE,
+        amount=amount,
+        reason=reason,
+        reference=reference,
     )
     _copy_totals(locked, envelope)
     return entry
@@ -314,13 +330,22 @@ def envelope_transfer(
         _check_year(dst.call.programme_year, amount)
     src.amount -= amount
     out = _movement(
-        actor=actor, envelope=src, kind=LedgerEntryKind.TRANSFER_OUT, amount=amount,
-        reason=reason, decision_reference=decision_reference,
+        actor=actor,
+        envelope=src,
+        kind=LedgerEntryKind.TRANSFER_OUT,
+        amount=amount,
+        reason=reason,
+        decision_reference=decision_reference,
     )
     dst.amount += amount
     into = _movement(
-        actor=actor, envelope=dst, kind=LedgerEntryKind.TRANSFER_IN, amount=amount,
-        reason=reason, decision_reference=decision_reference, counterpart=out,
+        actor=actor,
+        envelope=dst,
+        kind=LedgerEntryKind.TRANSFER_IN,
+        amount=amount,
+        reason=reason,
+        decision_reference=decision_reference,
+        counterpart=out,
     )
     _copy_totals(src, source)
     _copy_totals(dst, target)

@@ -21,9 +21,9 @@ def countdown_text(deadline, now=None) -> str:
 def open_calls_panel() -> list[Call]:
     """Published calls still taking proposals, soonest deadline first (home page)."""
     return list(
-        Call.objects.filter(state=CallState.OPEN, deadline__gt=timezone.now()).order_by(
-            "deadline"
-        )[:5]
+        Call.objects.filter(state=CallState.OPEN, deadline__gt=timezone.now()).order_by("deadline")[
+            :5
+        ]
     )
 
 
@@ -36,9 +36,7 @@ def staff_calls_panel() -> dict:
     return {
         "states": [(state, counts.get(state.value, 0)) for state in CallState],
         "active": list(
-            Call.objects.filter(
-                state__in=[CallState.DRAFT, CallState.OPEN, CallState.CLOSED]
-            )
+            Call.objects.filter(state__in=[CallState.DRAFT, CallState.OPEN, CallState.CLOSED])
             .with_budget()
             .order_by("deadline")[:8]
         ),

@@ -65,7 +65,8 @@ def _fallback_consensus(call: Call, moderator: User) -> None:
         scores = FALLBACK_SCORES.get(application.acronym, ["3.5"] * len(criteria))
         for index, criterion in enumerate(criteria):
             score = ConsensusScore(
-                application=application, criterion=criterion,
+                application=application,
+                criterion=criterion,
                 score=Decimal(scores[index % len(scores)]),
                 comment=FALLBACK_COMMENT % {"criterion": criterion.name_nl},
                 moderator=moderator,
@@ -78,12 +79,16 @@ def seed_decisions() -> None:
     secretary = User.objects.filter(email="medewerker@vlaio.demo").first()
     if call is None or secretary is None:
         return
-    council = Meeting.objects.filter(
-        body__programme=call.programme, body__kind=BodyKind.ADVISORY_COUNCIL
-    ).order_by("date").first()
-    steering = Meeting.objects.filter(
-        body__programme=call.programme, body__kind=BodyKind.STEERING_GROUP
-    ).order_by("date").first()
+    council = (
+        Meeting.objects.filter(body__programme=call.programme, body__kind=BodyKind.ADVISORY_COUNCIL)
+        .order_by("date")
+        .first()
+    )
+    steering = (
+        Meeting.objects.filter(body__programme=call.programme, body__kind=BodyKind.STEERING_GROUP)
+        .order_by("date")
+        .first()
+    )
     if council is None or steering is None:
         return
     if call.state == CallState.CLOSED:  # set directly, as calls.demo does: no e-mails
@@ -91,8 +96,12 @@ def seed_decisions() -> None:
         audited_save(call, actor=None, reason="demo data: evaluation")
     _fallback_consensus(call, secretary)
     result = selectors.call_ranking(call)
-    scored = {s for s in ConsensusScore.objects.filter(application__call=call)
-              .values_list("application_id", flat=True)}
+    scored = {
+        s
+        for s in ConsensusScore.objects.filter(application__call=call).values_list(
+            "application_id", flat=True
+        )
+    }
     decided_at = datetime.combine(steering.date, time(14, 0), tzinfo=BRUSSELS)
     for row in result.rows:
         application = row.application
@@ -106,16 +115,22 @@ def seed_decisions() -> None:
             advice, outcome = AdviceOutcome.REJECT, DecisionOutcome.REJECT
         if not Advice.objects.filter(application=application).exists():
             services.advice_record(
-                actor=secretary, application=application, meeting=council, outcome=advice,
+                actor=secretary,
+                application=application,
+                meeting=council,
+                outcome=advice,
                 motivation="Advies volgens de rangschikking van de consensusscores.",
             )
         if not FundingDecision.objects.filter(application=application).exists():
             amount = row.figures.requested_aid if outcome == DecisionOutcome.FUND else None
-            level_text = (
-                COMMITTEE if row.figures.requested_aid > Decimal("500000") else DECIDED_BY
-            )
+            level_text = COMMITTEE if row.figures.requested_aid > Decimal("500000") else DECIDED_BY
             services.decision_record(
-                actor=secretary, application=application, meeting=steering, outcome=outcome,
-                amount=amount, decided_by=level_text, now=decided_at,
+                actor=secretary,
+                application=application,
+                meeting=steering,
+                outcome=outcome,
+                amount=amount,
+                decided_by=level_text,
+                now=decided_at,
                 motivation="Beslissing van de stuurgroep op advies van de strategische adviesraad.",
             )

@@ -27,7 +27,9 @@ def add_one_month(moment: datetime) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def can_record_advice(*, body_kind: str, quorum: tuple[bool, str], outcome: str) -> tuple[bool, str]:
+def can_record_advice(
+    *, body_kind: str, quorum: tuple[bool, str], outcome: str
+) -> tuple[bool, str]:
     """Advice is given by the strategic advisory council at a meeting with its quorum."""
     if body_kind != "advisory_council":
         return False, _("Advice is given at a meeting of the strategic advisory council.")

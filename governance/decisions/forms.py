@@ -19,8 +19,9 @@ class _MeetingChoice(forms.ModelChoiceField):
 class AdviceForm(forms.Form):
     meeting = _MeetingChoice(queryset=Meeting.objects.none(), label=_("Meeting"))
     outcome = forms.ChoiceField(choices=AdviceOutcome.choices, label=_("Advice"))
-    motivation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                 label=_("Motivation"))
+    motivation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Motivation")
+    )
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, prefix="advice", **kwargs)
@@ -33,22 +34,30 @@ class DecisionForm(forms.Form):
     meeting = _MeetingChoice(queryset=Meeting.objects.none(), label=_("Meeting"))
     outcome = forms.ChoiceField(choices=DecisionOutcome.choices, label=_("Decision"))
     amount = AmountField(
-        label=_("Aid granted (€)"), required=False, max_digits=14, decimal_places=2,
-        min_value=Decimal("0.01"), help_text=_(
+        label=_("Aid granted (€)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_(
             "Only for a funding decision; at most the aid requested. Up to €500,000 the "
             "administrator-general decides, above it the decision committee."
         ),
     )
     envelope = forms.ModelChoiceField(
-        queryset=Envelope.objects.none(), required=False, label=_("Envelope"),
+        queryset=Envelope.objects.none(),
+        required=False,
+        label=_("Envelope"),
         empty_label=_("The call's envelope with the most money available"),
     )
     decided_by = forms.CharField(
-        label=_("Decided by"), max_length=200,
+        label=_("Decided by"),
+        max_length=200,
         help_text=_("Name and function of who took the decision."),
     )
-    motivation = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                 label=_("Motivation"))
+    motivation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Motivation")
+    )
 
     def __init__(self, *args, programme, call, **kwargs):
         super().__init__(*args, prefix="decision", **kwargs)
@@ -59,5 +68,6 @@ class DecisionForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                             label=_("Reason (optional)"))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Reason (optional)")
+    )

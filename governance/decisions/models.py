@@ -20,7 +20,9 @@ class Advice(models.Model):
     application = models.OneToOneField(
         "projects.Application", on_delete=models.CASCADE, related_name="advice"
     )
-    meeting = models.ForeignKey("governance.Meeting", on_delete=models.PROTECT, related_name="advice")
+    meeting = models.ForeignKey(
+        "governance.Meeting", on_delete=models.PROTECT, related_name="advice"
+    )
     outcome = models.CharField(_("advice"), max_length=10, choices=AdviceOutcome.choices)
     motivation = models.TextField(_("motivation"), blank=True)
     recorded_by = models.ForeignKey(
@@ -33,6 +35,9 @@ class Advice(models.Model):
         verbose_name = _("advice")
         verbose_name_plural = _("advice")
 
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.application}"
+
 
 class FundingDecision(models.Model):
     """The steering group's decision on one application. A funding decision commits the
@@ -42,7 +47,9 @@ class FundingDecision(models.Model):
     application = models.OneToOneField(
         "projects.Application", on_delete=models.PROTECT, related_name="decision"
     )
-    meeting = models.ForeignKey("governance.Meeting", on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.ForeignKey(
+        "governance.Meeting", on_delete=models.PROTECT, related_name="decisions"
+    )
     outcome = models.CharField(_("decision"), max_length=10, choices=DecisionOutcome.choices)
     amount = models.DecimalField(_("aid granted (€)"), null=True, blank=True, **MONEY)
     envelope = models.ForeignKey(
@@ -52,7 +59,9 @@ class FundingDecision(models.Model):
         _("deciding level"), max_length=30, choices=DecidingLevel.choices, blank=True
     )
     decided_by = models.CharField(
-        _("decided by"), max_length=200, blank=True,
+        _("decided by"),
+        max_length=200,
+        blank=True,
         help_text=_("Name and function of who took the decision."),
     )
     motivation = models.TextField(_("motivation"), blank=True)
@@ -85,6 +94,9 @@ class FundingDecision(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.application}"
+
 
 def letter_path(instance: "Letter", filename: str) -> str:
     return f"letters/{instance.application_id}/{filename}"
@@ -114,3 +126,6 @@ class Letter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "kind"], name="letter_unique_kind")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.application}"

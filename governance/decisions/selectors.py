@@ -127,9 +127,12 @@ def call_budget(call: Call, envelopes: list[Envelope]) -> Decimal:
     """Money the cut can divide: the envelopes' available amount plus what this call's
     standing funding decisions have committed (they are in the ranking themselves)."""
     available = sum((e.available for e in envelopes), ZERO)
-    committed = FundingDecision.objects.filter(
-        application__call=call, outcome=DecisionOutcome.FUND, declined_at__isnull=True
-    ).aggregate(total=Sum("amount"))["total"] or ZERO
+    committed = (
+        FundingDecision.objects.filter(
+            application__call=call, outcome=DecisionOutcome.FUND, declined_at__isnull=True
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
     return available + committed
 
 
@@ -160,9 +163,13 @@ def call_ranking(call: Call) -> Ranking:
         consensus = {s.criterion_id: s for s in application.consensus_scores.all()}
         scores = [consensus.get(c.pk) for c in criteria]
         by_name = {c.name: (s.score if s else None) for c, s in zip(criteria, scores, strict=True)}
-        passes, reasons = review_domain.passes_thresholds(by_name, thresholds, params.overall_threshold)
+        passes, reasons = review_domain.passes_thresholds(
+            by_name, thresholds, params.overall_threshold
+        )
         if all(s is not None for s in scores) and criteria:
-            total = review_domain.weighted_total({c.pk: s.score for c, s in zip(criteria, scores)}, weights)
+            total = review_domain.weighted_total(
+                {c.pk: s.score for c, s in zip(criteria, scores, strict=True)}, weights
+            )
         else:
             total = ZERO
         pf = _partner_figures(params, list(application.partners.all()), sums)
@@ -206,8 +213,13 @@ def call_ranking(call: Call) -> Ranking:
     if last:
         last[-1].line_after = True
     return Ranking(
-        call=call, criteria=criteria, rows=ordered, envelopes=envelopes, budget=budget,
-        cut=cut, partners=partners,
+        call=call,
+        criteria=criteria,
+        rows=ordered,
+        envelopes=envelopes,
+        budget=budget,
+        cut=cut,
+        partners=partners,
     )
 
 
@@ -303,7 +315,9 @@ def funded_participations(programme, year: int | None) -> list[kpis.Participatio
         decisions = decisions.filter(application__call__programme_year__year=year)
     decisions = list(
         decisions.select_related("application__call__parameters").prefetch_related(
-            Prefetch("application__partners", queryset=Partner.objects.select_related("organisation"))
+            Prefetch(
+                "application__partners", queryset=Partner.objects.select_related("organisation")
+            )
         )
     )
     sums = _budget_sums([d.application_id for d in decisions])
@@ -313,7 +327,11 @@ def funded_participations(programme, year: int | None) -> list[kpis.Participatio
         call = application.call
         pf = _partner_figures(call.parameters, list(application.partners.all()), sums)
         requested = sum((f.aid for _p, f, _t in pf), ZERO)
-        factor = (decision.amount / requested) if requested and decision.amount < requested else Decimal(1)
+        factor = (
+            (decision.amount / requested)
+            if requested and decision.amount < requested
+            else Decimal(1)
+        )
         for partner, figures, _totals in pf:
             rows.append(
                 kpis.Participation(
@@ -333,4 +351,3 @@ def funded_participations(programme, year: int | None) -> list[kpis.Participatio
 
 def has_decision(application_id: int) -> bool:
     return FundingDecision.objects.filter(application_id=application_id).exists()
-

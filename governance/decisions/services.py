@@ -237,7 +237,9 @@ def decision_decline(
     decision.declined_at, decision.decline_reason, decision.release_entry = now, reason, entry
     audited_save(decision, actor=actor, reason="declined by the applicant")
     queue_email_to_users(
-        users=User.objects.filter(groups__name__in=[Role.STAFF, Role.ADMIN], is_active=True).distinct(),
+        users=User.objects.filter(
+            groups__name__in=[Role.STAFF, Role.ADMIN], is_active=True
+        ).distinct(),
         subject=_("%(acronym)s declines the aid granted") % {"acronym": application.acronym},
         template="governance/decisions/email/declined.txt",
         context={"application": application, "decision": decision},
@@ -250,7 +252,9 @@ def call_mark_decided(*, actor: User, call: Call) -> Call:
     through calls.services.call_transition; Refused naming the undecided ones (the
     guard of the move, calls.domain.can_decide, only counts them)."""
     undecided = list(
-        Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE, decision__isnull=True)
+        Application.objects.filter(
+            call=call, state=ApplicationState.ADMISSIBLE, decision__isnull=True
+        )
         .order_by("acronym")
         .values_list("acronym", flat=True)
     )
@@ -324,17 +328,21 @@ def letter_file_name(letter: Letter) -> str:
 def letter_context(letter: Letter) -> dict:
     """What the letter templates print: the application, the consensus per criterion
     (scores and comments, never who reviewed), thresholds and the decision."""
-    application = Application.objects.select_related(
-        "call", "call__parameters", "coordinator"
-    ).get(pk=letter.application_id)
+    application = Application.objects.select_related("call", "call__parameters", "coordinator").get(
+        pk=letter.application_id
+    )
     criteria = list(application.call.criteria.order_by("position"))
     consensus = {s.criterion_id: s for s in ConsensusScore.objects.filter(application=application)}
     rows = [(c, consensus.get(c.pk)) for c in criteria]
     by_name = {c.name: (s.score if s else None) for c, s in rows}
     passes, reasons = review_domain.passes_thresholds(
-        by_name, {c.name: c.threshold for c in criteria}, application.call.parameters.overall_threshold
+        by_name,
+        {c.name: c.threshold for c in criteria},
+        application.call.parameters.overall_threshold,
     )
-    decision = FundingDecision.objects.filter(application=application).select_related("meeting").first()
+    decision = (
+        FundingDecision.objects.filter(application=application).select_related("meeting").first()
+    )
     return {
         "letter": letter,
         "application": application,
@@ -391,10 +399,16 @@ def _letter_email(letter_id: int) -> Letter:
             "acronym": application.acronym,
             "receipt": application.receipt_number or "",
         }
-        body = render_to_string("governance/decisions/email/letter.txt", {"letter": letter, "application": application})
+        body = render_to_string(
+            "governance/decisions/email/letter.txt", {"letter": letter, "application": application}
+        )
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     with letter.file.open("rb") as handle:
-        message.attach(f"{letter.kind}-{application.receipt_number or application.pk}.pdf", handle.read(), "application/pdf")
+        message.attach(
+            f"{letter.kind}-{application.receipt_number or application.pk}.pdf",
+            handle.read(),
+            "application/pdf",
+        )
     message.send()
     letter.emailed_at = timezone.now()
     audited_save(letter, actor=None, reason="letter e-mailed")

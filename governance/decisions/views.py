@@ -75,7 +75,9 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "governance/decisions/_scenario.html", context)
     best = selectors.optimal(result)
-    context["optimal"], context["optimal_error"] = (None, best) if isinstance(best, str) else (best, "")
+    context["optimal"], context["optimal_error"] = (
+        (None, best) if isinstance(best, str) else (best, "")
+    )
     context["plain_score"] = sum((p.weighted_total for p in result.cut.funded), Decimal("0"))
     # After a decline, the best reserve proposal that now fits (DOMAIN.md §5).
     if any(r.decision is not None and r.decision.declined_at for r in result.rows):
@@ -125,13 +127,21 @@ def _decision_page(request, application, *, advice_form=None, decision_form=None
         "decision": decision,
         "letters": list(Letter.objects.filter(application=application)),
         "can_record": can_record,
-        "advice_form": advice_form or AdviceForm(
+        "advice_form": advice_form
+        or AdviceForm(
             programme=programme,
-            initial={"outcome": advice.outcome, "motivation": advice.motivation,
-                     "meeting": advice.meeting_id} if advice else None,
+            initial={
+                "outcome": advice.outcome,
+                "motivation": advice.motivation,
+                "meeting": advice.meeting_id,
+            }
+            if advice
+            else None,
         ),
-        "decision_form": decision_form or DecisionForm(
-            programme=programme, call=application.call,
+        "decision_form": decision_form
+        or DecisionForm(
+            programme=programme,
+            call=application.call,
             initial={"amount": row.figures.requested_aid},
         ),
     }
@@ -174,12 +184,12 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(pk)
     if request.method != "POST":
         return redirect("application_decision", pk=pk)
-    form = DecisionForm(
-        request.POST, programme=application.call.programme, call=application.call
-    )
+    form = DecisionForm(request.POST, programme=application.call.programme, call=application.call)
     if form.is_valid():
         try:
-            services.decision_record(actor=request.user, application=application, **form.cleaned_data)
+            services.decision_record(
+                actor=request.user, application=application, **form.cleaned_data
+            )
         except Refused as exc:
             form.add_error(None, str(exc))
         else:
@@ -206,8 +216,10 @@ def decision_decline(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _get_decision_for_user(request, pk)
     form = DeclineForm(request.POST or None)
     ok, reason = domain.can_decline(
-        outcome=decision.outcome, decided_at=decision.decided_at,
-        declined_at=decision.declined_at, now=timezone.now(),
+        outcome=decision.outcome,
+        decided_at=decision.decided_at,
+        declined_at=decision.declined_at,
+        now=timezone.now(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,9 +234,14 @@ def decision_decline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "governance/decisions/decline.html",
-        {"decision": decision, "application": decision.application, "form": form,
-         "can_decline": ok, "reason": reason,
-         "decline_until": domain.add_one_month(decision.decided_at)},
+        {
+            "decision": decision,
+            "application": decision.application,
+            "form": form,
+            "can_decline": ok,
+            "reason": reason,
+            "decline_until": domain.add_one_month(decision.decided_at),
+        },
     )
 
 
@@ -237,8 +254,9 @@ def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not letter.file or not letter.generated_at:
         raise Http404
     name = f"{letter.kind}-{letter.application.receipt_number or letter.application_id}.pdf"
-    return FileResponse(letter.file.open("rb"), as_attachment=True, filename=name,
-                        content_type="application/pdf")
+    return FileResponse(
+        letter.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
 
 
 @permission_required("governance.record_decision")

@@ -1,7 +1,8 @@
 """Tiny inline SVG charts for HTML pages and PDFs (no JavaScript, no dependency).
 
 `bar_chart()` draws grouped vertical bars, optionally with a dashed target line, and
-returns safe SVG markup to put straight into a template. The SVG is an image with a <title> and <desc> (role="img"), and each
+returns safe SVG markup to put straight into a template. The SVG is an image with a
+<title> and <desc> (role="img"), and each
 bar carries its own <title> with the figure, so the chart is not the only place a value
 lives: callers always print the same figures in a table next to it.
 
@@ -76,8 +77,16 @@ def bar_chart(
             '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
             'width="{}" height="{}" viewBox="0 0 {} {}" aria-labelledby="{}-t {}-d">'
             '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>',
-            width, height, width, height, chart_id, chart_id,
-            chart_id, title, chart_id, description or title,
+            width,
+            height,
+            width,
+            height,
+            chart_id,
+            chart_id,
+            chart_id,
+            title,
+            chart_id,
+            description or title,
         )
     ]
     # Grid and axis labels: 0, ¼, ½, ¾ and the top.

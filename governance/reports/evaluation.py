@@ -208,16 +208,14 @@ def score_distribution(criteria, visible_ids: set[int], scores, parameters) -> T
     for (application_id, criterion_id), values in scores.items():
         if application_id in visible_ids and criterion_id in counts:
             counts[criterion_id].update(values)
-    columns = [Column(_("Score"), NUMBER)] + [
-        Column(criterion_label(c), NUMBER) for c in criteria
-    ]
-    rows = [
-        [value] + [counts[c.pk][value] for c in criteria] for value in scale_values(parameters)
-    ]
+    columns = [Column(_("Score"), NUMBER)] + [Column(criterion_label(c), NUMBER) for c in criteria]
+    rows = [[value] + [counts[c.pk][value] for c in criteria] for value in scale_values(parameters)]
     return Table(columns, rows)
 
 
-def totals_distribution(rows: list[decision_selectors.Row], parameters: CallParameters, count: int) -> Table:
+def totals_distribution(
+    rows: list[decision_selectors.Row], parameters: CallParameters, count: int
+) -> Table:
     """How many proposals have a total consensus score (the sum the overall threshold
     reads) in each band of the possible range (about ten bands of whole points), split
     into those below and those at or above the overall threshold. Proposals without a
@@ -239,8 +237,11 @@ def totals_distribution(rows: list[decision_selectors.Row], parameters: CallPara
         end = min(start + width, top)
         table_rows.append([f"{start}–{end}", below[band], reaching[band]])
     return Table(
-        [Column(_("Total consensus score")), Column(_("Below the overall threshold"), NUMBER),
-         Column(_("At or above the overall threshold"), NUMBER)],
+        [
+            Column(_("Total consensus score")),
+            Column(_("Below the overall threshold"), NUMBER),
+            Column(_("At or above the overall threshold"), NUMBER),
+        ],
         table_rows,
     )
 
@@ -281,27 +282,31 @@ def scores_table(data: "EvaluationData") -> Table:
     rows = []
     for row in data.ranking.rows:
         if row.conflicted:
-            rows.append([row.rank, "—", _("Not shown: conflict of interest")]
-                        + [None] * (len(columns) - 3))
+            rows.append(
+                [row.rank, "—", _("Not shown: conflict of interest")] + [None] * (len(columns) - 3)
+            )
             continue
         decision = row.decision
-        rows.append([
-            row.rank,
-            row.application.acronym,
-            row.application.title,
-            row.application.coordinator.name,
-            *[s.score if s is not None else None for s in row.scores],
-            row.total,
-            row.figures.weighted_total,
-            row.figures.passes,
-            row.figures.requested_aid,
-            row.in_cut,
-            row.advice.get_outcome_display() if row.advice else "",
-            decision.get_outcome_display() if decision else "",
-            decision.amount if decision and decision.outcome == DecisionOutcome.FUND else None,
-            timezone.localdate(decision.declined_at, BRUSSELS) if decision and decision.declined_at
-            else None,
-        ])
+        rows.append(
+            [
+                row.rank,
+                row.application.acronym,
+                row.application.title,
+                row.application.coordinator.name,
+                *[s.score if s is not None else None for s in row.scores],
+                row.total,
+                row.figures.weighted_total,
+                row.figures.passes,
+                row.figures.requested_aid,
+                row.in_cut,
+                row.advice.get_outcome_display() if row.advice else "",
+                decision.get_outcome_display() if decision else "",
+                decision.amount if decision and decision.outcome == DecisionOutcome.FUND else None,
+                timezone.localdate(decision.declined_at, BRUSSELS)
+                if decision and decision.declined_at
+                else None,
+            ]
+        )
     return Table(columns, rows)
 
 
@@ -315,8 +320,13 @@ def evaluation_data(call: Call, *, viewer=None) -> EvaluationData:
     visible = [r for r in result.rows if not r.conflicted]
     decided = any(r.decision is not None for r in result.rows)
     if decided:
-        funded = [r for r in visible if r.decision and r.decision.outcome == DecisionOutcome.FUND
-                  and not r.decision.declined_at]
+        funded = [
+            r
+            for r in visible
+            if r.decision
+            and r.decision.outcome == DecisionOutcome.FUND
+            and not r.decision.declined_at
+        ]
         declined = [r for r in visible if r.decision and r.decision.declined_at]
     else:
         funded = [r for r in visible if r.in_cut]
@@ -403,7 +413,11 @@ def totals_chart(data: EvaluationData):
 
 
 def evaluation_report_html(
-    *, call: Call, language: str, generated_at: datetime, viewer=None,
+    *,
+    call: Call,
+    language: str,
+    generated_at: datetime,
+    viewer=None,
     progress: Progress | None = None,
 ) -> str:
     """The HTML of the call evaluation report in `language` (the PDF is made from it)."""
@@ -454,10 +468,10 @@ def downloadable(user, report_list: list[GeneratedReport]) -> set[int]:
         ).values_list("application__call_id", flat=True)
     )
     return {
-        r.pk for r in report_list
+        r.pk
+        for r in report_list
         if r.requested_by_id == user.pk or r.parameters.get("call") not in conflicted_calls
     }
-
 
 
 # --- Exports --------------------------------------------------------------------------------
@@ -474,15 +488,31 @@ def scores_sheets(data: EvaluationData, *, title: str) -> list[Table]:
         Table(
             name=_("Individual scores"),
             columns=[
-                Column(_("Rank"), NUMBER), Column(_("Acronym")), Column(_("Criterion")),
-                *(Column(label, NUMBER) for label in (
-                    _("Consensus score"), _("Reviews"), _("Lowest"), _("Highest"), _("Mean")
-                )),
+                Column(_("Rank"), NUMBER),
+                Column(_("Acronym")),
+                Column(_("Criterion")),
+                *(
+                    Column(label, NUMBER)
+                    for label in (
+                        _("Consensus score"),
+                        _("Reviews"),
+                        _("Lowest"),
+                        _("Highest"),
+                        _("Mean"),
+                    )
+                ),
             ],
             rows=[
-                [summary.row.rank, summary.row.application.acronym, criterion.name,
-                 consensus.score if consensus else None, figures.count, figures.minimum,
-                 figures.maximum, figures.mean]
+                [
+                    summary.row.rank,
+                    summary.row.application.acronym,
+                    criterion.name,
+                    consensus.score if consensus else None,
+                    figures.count,
+                    figures.minimum,
+                    figures.maximum,
+                    figures.mean,
+                ]
                 for summary in data.summaries
                 for criterion, consensus, figures in summary.criteria
             ],
@@ -490,14 +520,24 @@ def scores_sheets(data: EvaluationData, *, title: str) -> list[Table]:
         Table(
             name=_("Partners"),
             columns=[
-                Column(_("Rank"), NUMBER), Column(_("Acronym")), Column(_("Partner")),
-                Column(_("Kind")), Column(_("SME"), BOOLEAN), Column(_("Cost (€)"), MONEY),
+                Column(_("Rank"), NUMBER),
+                Column(_("Acronym")),
+                Column(_("Partner")),
+                Column(_("Kind")),
+                Column(_("SME"), BOOLEAN),
+                Column(_("Cost (€)"), MONEY),
                 Column(_("Aid (€)"), MONEY),
             ],
             rows=[
-                [summary.row.rank, summary.row.application.acronym, partner.organisation.name,
-                 partner.organisation.get_kind_display(), figures.is_sme, figures.cost,
-                 figures.aid]
+                [
+                    summary.row.rank,
+                    summary.row.application.acronym,
+                    partner.organisation.name,
+                    partner.organisation.get_kind_display(),
+                    figures.is_sme,
+                    figures.cost,
+                    figures.aid,
+                ]
                 for summary in data.summaries
                 for partner, figures in summary.partners
             ],
@@ -507,4 +547,3 @@ def scores_sheets(data: EvaluationData, *, title: str) -> list[Table]:
 
 def export_name(call: Call, fmt: str, language: str) -> str:
     return f"evaluation-call-{call.pk}-{language}.{fmt}"
-

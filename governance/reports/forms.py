@@ -52,8 +52,12 @@ class KpiReportForm(forms.Form):
         return data
 
 
-EVALUATED_STATES = (CallState.CLOSED, CallState.IN_EVALUATION, CallState.DECIDED,
-                    CallState.ARCHIVED)
+EVALUATED_STATES = (
+    CallState.CLOSED,
+    CallState.IN_EVALUATION,
+    CallState.DECIDED,
+    CallState.ARCHIVED,
+)
 
 
 class CallChoiceField(forms.ModelChoiceField):

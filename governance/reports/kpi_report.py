@@ -23,8 +23,7 @@ from programme.formats import (
 )
 from programme.models import GeneratedReport, Programme
 
-from . import charts
-from . import kpis as gather
+from . import charts, kpis as gather
 from .domain import SOURCE_ROWS_SHOWN, Progress, ReportError
 
 
@@ -57,27 +56,31 @@ def trend_charts(trend: gather.KpiTrend) -> list[tuple[gather.TrendMeasure, str]
         value_format = (
             partial(format_percent, decimals=1) if measure.unit == "percent" else format_number
         )
-        charts_.append((measure, charts.bar_chart(
-            title=_("KPI %(number)s: %(measure)s per year")
-            % {"number": measure.kpi_number, "measure": measure.label},
-            description=_(
-                "%(measure)s per programme year against the target %(target)s; years "
-                "without a figure yet have no bar. The figures are in the table."
-            ) % {"measure": measure.label, "target": measure.target_display},
-            categories=[str(year) for year in trend.years],
-            series=[charts.Series(measure.label, [c.value for c in measure.cells])],
-            value_format=value_format,
-            width=360,
-            height=200,
-            target=measure.target,
-            target_label=_("Target"),
-        )))
+        charts_.append(
+            (
+                measure,
+                charts.bar_chart(
+                    title=_("KPI %(number)s: %(measure)s per year")
+                    % {"number": measure.kpi_number, "measure": measure.label},
+                    description=_(
+                        "%(measure)s per programme year against the target %(target)s; years "
+                        "without a figure yet have no bar. The figures are in the table."
+                    )
+                    % {"measure": measure.label, "target": measure.target_display},
+                    categories=[str(year) for year in trend.years],
+                    series=[charts.Series(measure.label, [c.value for c in measure.cells])],
+                    value_format=value_format,
+                    width=360,
+                    height=200,
+                    target=measure.target,
+                    target_label=_("Target"),
+                ),
+            )
+        )
     return charts_
 
 
-def kpi_report_context(
-    programme: Programme, *, year: int | None, today=None
-) -> dict:
+def kpi_report_context(programme: Programme, *, year: int | None, today=None) -> dict:
     """Everything the KPI page and the KPI report PDF print (active language). The trend
     per year is for the whole programme only (a one-year report has one year)."""
     # The funded partners once for both the KPIs and the trend (the expensive read).
@@ -89,7 +92,8 @@ def kpi_report_context(
     budget = budget_execution(programme, year=year)
     trend = (
         gather.kpi_trend(programme, today=today, participations=participations)
-        if year is None else None
+        if year is None
+        else None
     )
     return {
         "trend": trend,
@@ -109,7 +113,11 @@ def kpi_report_context(
 
 
 def kpi_report_html(
-    *, programme: Programme, year: int | None, language: str, generated_at: datetime,
+    *,
+    programme: Programme,
+    year: int | None,
+    language: str,
+    generated_at: datetime,
     progress: Progress | None = None,
 ) -> str:
     """The HTML of the KPI report, in `language` (the PDF is made from it)."""
@@ -145,8 +153,12 @@ def generator(report: GeneratedReport, progress: Progress) -> str:
 
 
 def kpi_sheets(
-    *, table: exports.Table, results: list[kpis.KpiResult], budget: BudgetExecution,
-    title: str, trend: gather.KpiTrend | None = None,
+    *,
+    table: exports.Table,
+    results: list[kpis.KpiResult],
+    budget: BudgetExecution,
+    title: str,
+    trend: gather.KpiTrend | None = None,
 ) -> list[exports.Table | exports.Stack]:
     """The workbook of the KPI export: the KPI table (the CSV is this table alone), the
     budget execution, the trend per year (whole programme) and every KPI's source rows."""
@@ -166,32 +178,45 @@ def kpi_sheets(
                 exports.Column(_("Budget line")),
                 exports.Column(_("Call")),
                 exports.Column(_("Envelope")),
-                *(exports.Column(label, exports.MONEY)
-                  for label in (_("Amount"), _("Reserved"), _("Committed"), _("Available"))),
+                *(
+                    exports.Column(label, exports.MONEY)
+                    for label in (_("Amount"), _("Reserved"), _("Committed"), _("Available"))
+                ),
             ],
             rows=budget_rows,
             totals=[[_("Total programme budget"), None, None, None, budget.total]],
         ),
     ]
     if trend is not None and trend.measures:
-        sheets.append(exports.Table(
-            name=_("Trend per year"),
-            columns=[
-                exports.Column(_("Year")),
-                *(exports.Column(f"{m.label} (KPI {m.kpi_number})",
-                                 exports.PERCENT if m.unit == "percent" else exports.NUMBER)
-                  for m in trend.measures),
-            ],
-            rows=[[year, *(c.value for c in cells)] for year, cells in trend.rows],
-            totals=[[_("Target"), *(m.target for m in trend.measures)]],
-        ))
-    sheets.append(exports.Stack(_("Sources"), [
-        exports.Table(
-            heading=f"KPI {result.number}: {result.name}",
-            columns=result.columns if result.rows else (),
-            rows=result.rows,
-            note="" if result.rows else result.reason,
+        sheets.append(
+            exports.Table(
+                name=_("Trend per year"),
+                columns=[
+                    exports.Column(_("Year")),
+                    *(
+                        exports.Column(
+                            f"{m.label} (KPI {m.kpi_number})",
+                            exports.PERCENT if m.unit == "percent" else exports.NUMBER,
+                        )
+                        for m in trend.measures
+                    ),
+                ],
+                rows=[[year, *(c.value for c in cells)] for year, cells in trend.rows],
+                totals=[[_("Target"), *(m.target for m in trend.measures)]],
+            )
         )
-        for result in results
-    ]))
+    sheets.append(
+        exports.Stack(
+            _("Sources"),
+            [
+                exports.Table(
+                    heading=f"KPI {result.number}: {result.name}",
+                    columns=result.columns if result.rows else (),
+                    rows=result.rows,
+                    note="" if result.rows else result.reason,
+                )
+                for result in results
+            ],
+        )
+    )
     return sheets

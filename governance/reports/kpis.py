@@ -42,8 +42,7 @@ def calls_per_year(
         .order_by("programme_year__year", "opens_at", "pk")
     )
     calls = [
-        (call.year, call.title, str(call.get_state_display()), call.opens_at)
-        for call in queryset
+        (call.year, call.title, str(call.get_state_display()), call.opens_at) for call in queryset
     ]
     figures, total = calls_per_year_figures(
         years=years, calls=calls, target=kpi.target or Decimal(1), today=today
@@ -78,7 +77,10 @@ def calls_per_year(
 
 
 def programme_kpis(
-    programme: Programme, *, year: int | None = None, today: date | None = None,
+    programme: Programme,
+    *,
+    year: int | None = None,
+    today: date | None = None,
     participations: list[Participation] | None = None,
 ) -> list[KpiResult]:
     """Every KPI of `programme` (whole programme, or one programme year), in number order.
@@ -101,9 +103,7 @@ def programme_kpis(
             if participations is None:
                 participations = funded_participations(programme, year)
             results.append(
-                FROM_PARTICIPATIONS[kpi.number](
-                    kpi=kpi, participations=participations, today=today
-                )
+                FROM_PARTICIPATIONS[kpi.number](kpi=kpi, participations=participations, today=today)
             )
         else:
             results.append(
@@ -167,7 +167,9 @@ def _trend_cell(value: Decimal | None, display: str, status: str) -> TrendCell:
 
 
 def kpi_trend(
-    programme: Programme, *, today: date | None = None,
+    programme: Programme,
+    *,
+    today: date | None = None,
     participations: list[Participation] | None = None,
 ) -> KpiTrend:
     """The KPIs that mean something per programme year (1 calls, 3 SME share by number and
@@ -182,22 +184,26 @@ def kpi_trend(
     """
     today = today or timezone.localdate()
     by_number = {
-        kpi.number: kpi
-        for kpi in Kpi.objects.filter(programme=programme, kind=KpiKind.COMPUTED)
+        kpi.number: kpi for kpi in Kpi.objects.filter(programme=programme, kind=KpiKind.COMPUTED)
     }
     years = tuple(programme.years.order_by("year").values_list("year", flat=True))
     measures: list[TrendMeasure] = []
     if 1 in by_number:
         kpi = by_number[1]
         figures = {f.label: f for f in calls_per_year(programme, kpi=kpi, today=today).breakdown}
-        measures.append(TrendMeasure(
-            kpi_number=1, label=_("Calls opened"), unit="count", target=kpi.target,
-            target_display=kpi_target_display(kpi),
-            cells=tuple(
-                _trend_cell(f.value, f.value_display, f.status)
-                for f in (figures[str(year)] for year in years)
-            ),
-        ))
+        measures.append(
+            TrendMeasure(
+                kpi_number=1,
+                label=_("Calls opened"),
+                unit="count",
+                target=kpi.target,
+                target_display=kpi_target_display(kpi),
+                cells=tuple(
+                    _trend_cell(f.value, f.value_display, f.status)
+                    for f in (figures[str(year)] for year in years)
+                ),
+            )
+        )
     if not {3, 4, 5} & by_number.keys():
         return KpiTrend(years=years, measures=tuple(measures))
 
@@ -213,38 +219,60 @@ def kpi_trend(
 
     def results(number: int) -> list[KpiResult]:
         compute = FROM_PARTICIPATIONS[number]
-        return [compute(kpi=by_number[number], participations=per_year[year], today=today)
-                for year in years]
+        return [
+            compute(kpi=by_number[number], participations=per_year[year], today=today)
+            for year in years
+        ]
 
     if 3 in by_number:
         kpi = by_number[3]
         yearly = results(3)
         for index, label in ((0, _("SME share by number")), (1, _("SME share by budget"))):
-            measures.append(TrendMeasure(
-                kpi_number=3, label=label, unit="percent", target=kpi.target,
-                target_display=kpi_target_display(kpi),
-                cells=tuple(
-                    _trend_cell(r.breakdown[index].value, r.breakdown[index].value_display,
-                                r.breakdown[index].status)
-                    if r.breakdown else _trend_cell(None, "", r.status)
-                    for r in yearly
-                ),
-            ))
-    for number, label, unit in ((4, _("Unique companies (lowest call)"), "count"),
-                                (5, _("Leverage"), "percent")):
+            measures.append(
+                TrendMeasure(
+                    kpi_number=3,
+                    label=label,
+                    unit="percent",
+                    target=kpi.target,
+                    target_display=kpi_target_display(kpi),
+                    cells=tuple(
+                        _trend_cell(
+                            r.breakdown[index].value,
+                            r.breakdown[index].value_display,
+                            r.breakdown[index].status,
+                        )
+                        if r.breakdown
+                        else _trend_cell(None, "", r.status)
+                        for r in yearly
+                    ),
+                )
+            )
+    for number, label, unit in (
+        (4, _("Unique companies (lowest call)"), "count"),
+        (5, _("Leverage"), "percent"),
+    ):
         if number in by_number:
             kpi = by_number[number]
-            measures.append(TrendMeasure(
-                kpi_number=number, label=label, unit=unit, target=kpi.target,
-                target_display=kpi_target_display(kpi),
-                # KPI 4's own value_display lists every call; the cell shows the figure.
-                cells=tuple(
-                    _trend_cell(r.value, format_number(r.value) if unit == "count"
-                                else format_percent(r.value, 1), r.status)
-                    if r.value is not None else _trend_cell(None, "", r.status)
-                    for r in results(number)
-                ),
-            ))
+            measures.append(
+                TrendMeasure(
+                    kpi_number=number,
+                    label=label,
+                    unit=unit,
+                    target=kpi.target,
+                    target_display=kpi_target_display(kpi),
+                    # KPI 4's own value_display lists every call; the cell shows the figure.
+                    cells=tuple(
+                        _trend_cell(
+                            r.value,
+                            format_number(r.value)
+                            if unit == "count"
+                            else format_percent(r.value, 1),
+                            r.status,
+                        )
+                        if r.value is not None
+                        else _trend_cell(None, "", r.status)
+                        for r in results(number)
+                    ),
+                )
+            )
     return KpiTrend(years=years, measures=tuple(measures))
-
-

@@ -101,9 +101,7 @@ def clean_parameters(*, kind: str, parameters: dict) -> dict:
     if year is not None:
         year = int(year)
         if not programme.years.filter(year=year).exists():
-            raise ValidationError(
-                _("%(year)s is not a year of this programme.") % {"year": year}
-            )
+            raise ValidationError(_("%(year)s is not a year of this programme.") % {"year": year})
     language = parameters.get("language") or "nl"
     if language not in LANGUAGES:
         raise ValidationError(_("Reports are made in Dutch or English."))
@@ -285,5 +283,3 @@ def report_fail(*, report_id: int, error: BaseException) -> None:
     report.error_message = error_text(error)
     report.finished_at = timezone.now()
     audited_save(report, actor=None, reason="report failed")
-
-

@@ -34,5 +34,6 @@ class ReportTask(Task):
     retry_kwargs={"max_retries": 3},
 )
 def generate_report(self, *, report_id: int) -> str:
-    """Make the file of one GeneratedReport (safe to deliver twice: see services.report_generate)."""
+    """Make the file of one GeneratedReport (safe to deliver twice: see
+    services.report_generate)."""
     return reports.report_generate(report_id=report_id).state

@@ -10,8 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 from calls.models import Call, Envelope
 from calls.selectors import year_overview
@@ -28,8 +27,7 @@ from programme.models import (
     ReportState,
 )
 
-from . import evaluation, kpi_report
-from . import services as reports
+from . import evaluation, kpi_report, services as reports
 from .domain import report_download_name
 from .forms import REQUEST_FORMS, KpiReportForm
 
@@ -140,9 +138,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
         posted = request.POST.get("kind", ReportKind.KPI) if request.method == "POST" else None
         kinds = [(ReportKind.KPI, KpiReportForm, initial)]
         call_id = request.GET.get("call", "")
-        other_initial = {"language": language, **({"call": int(call_id)} if call_id.isdigit() else {})}
-        kinds += [(kind, form_class, other_initial)
-                  for kind, form_class in REQUEST_FORMS.items()]
+        other_initial = {
+            "language": language,
+            **({"call": int(call_id)} if call_id.isdigit() else {}),
+        }
+        kinds += [(kind, form_class, other_initial) for kind, form_class in REQUEST_FORMS.items()]
         for kind, form_class, form_initial in kinds:
             form = form_class(request.POST if posted == kind else None, initial=form_initial)
             form.kind, form.title = kind, getattr(form_class, "title", _("Request a KPI report"))
@@ -213,7 +213,9 @@ def budget_index(request: HttpRequest) -> HttpResponse:
     envelopes = {
         row["call__programme_year"]: row
         for row in Envelope.objects.values("call__programme_year").annotate(
-            amount=Sum("amount"), committed=Sum("committed"), reserved=Sum("reserved"),
+            amount=Sum("amount"),
+            committed=Sum("committed"),
+            reserved=Sum("reserved"),
             count=Count("pk"),
         )
     }

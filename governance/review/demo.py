@@ -6,10 +6,10 @@ submitted individual reports with plausible comments, and the moderator's consen
 The 2019 call was closed by calls.demo; here its handed-in demo applications that were
 left "submitted" are found admissible (the call was evaluated), the call gets a review
 deadline and moves to `in_evaluation`, where it stays: the decision side
-(demo_decisions.py, run next) advises and decides on the consensus. States and rows are written directly, not
-through services, so seeding sends no e-mails; the audit trail records them as demo
-data. Idempotent: what exists is left alone. Without the 2019 call (calls.demo or
-projects.demo not run) it does nothing.
+(decisions/demo.py, run next) advises and decides on the consensus. States and rows
+are written directly, not through services, so seeding sends no e-mails; the audit trail
+records them as demo data. Idempotent: what exists is left alone. Without the 2019
+call (calls.demo or projects.demo not run) it does nothing.
 """
 
 import random
@@ -71,9 +71,17 @@ DECLARED = (
 # the 4.5 M€ envelope, the next ones pass the thresholds but no longer fit (reserve
 # list), ETHIREG falls below the thresholds (rejected). Others 3.4.
 QUALITY = {
-    "RAREGEN": 4.7, "PGX-FLANDERS": 4.6, "DATACARE": 4.5,
-    "ONCOMAP": 3.5, "LIQBIOP": 3.5, "PROTEOSCREEN": 3.5, "NEUROTRACK": 3.5,
-    "DEMENTIA-AI": 3.4, "IMMUNOPRED": 3.4, "MICROFLOW": 3.4, "EDUPM": 3.4,
+    "RAREGEN": 4.7,
+    "PGX-FLANDERS": 4.6,
+    "DATACARE": 4.5,
+    "ONCOMAP": 3.5,
+    "LIQBIOP": 3.5,
+    "PROTEOSCREEN": 3.5,
+    "NEUROTRACK": 3.5,
+    "DEMENTIA-AI": 3.4,
+    "IMMUNOPRED": 3.4,
+    "MICROFLOW": 3.4,
+    "EDUPM": 3.4,
     "ETHIREG": 2.0,
 }
 
@@ -85,7 +93,8 @@ COMMENTS = {
         "Well-balanced consortium; every partner has a clear and necessary role.",
     ],
     "mid": [
-        "Degelijk voorstel, maar de meerwaarde tegenover bestaande oplossingen is beperkt uitgewerkt.",
+        "Degelijk voorstel, maar de meerwaarde tegenover bestaande oplossingen is beperkt "
+        "uitgewerkt.",
         "The work plan is credible; the risk analysis could be more specific.",
         "Valorisatie is plausibel, al blijft het businessplan van de kmo's eerder vaag.",
         "Reasonable fit with the roadmap; the link to the data platform should be explicit.",
@@ -143,9 +152,10 @@ def _seed_expertise() -> None:
         if user is None:
             continue
         for code in codes:
-            if code in themes and not ReviewerExpertise.objects.filter(
-                user=user, theme=themes[code]
-            ).exists():
+            if (
+                code in themes
+                and not ReviewerExpertise.objects.filter(user=user, theme=themes[code]).exists()
+            ):
                 audited_save(
                     ReviewerExpertise(user=user, theme=themes[code]),
                     actor=None,
@@ -158,8 +168,11 @@ def _declare(application, reviewer, has_conflict, reason="", source=ConflictSour
         return
     audited_save(
         ConflictDeclaration(
-            application=application, reviewer=reviewer, has_conflict=has_conflict,
-            reason=reason, source=source,
+            application=application,
+            reviewer=reviewer,
+            has_conflict=has_conflict,
+            reason=reason,
+            source=source,
         ),
         actor=reviewer if source == ConflictSource.DECLARED else None,
         reason="demo data",
@@ -175,7 +188,9 @@ def _seed_declared_conflict(applications, staff) -> None:
     if not ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
         audited_save(
             ReviewAssignment(
-                application=application, reviewer=reviewer, assigned_by=staff,
+                application=application,
+                reviewer=reviewer,
+                assigned_by=staff,
                 state=AssignmentState.WITHDRAWN,
             ),
             actor=staff,
@@ -191,7 +206,9 @@ def _seed_assignments(call, applications, pool, staff) -> None:
         _declare(
             next(a for a in applications if a.pk == application_id),
             next(r for r in pool if r.pk == reviewer_id),
-            True, reason, ConflictSource.DETECTED,
+            True,
+            reason,
+            ConflictSource.DETECTED,
         )
     conflicts = set(detected) | set(selectors.declared_conflicts(app_ids))
     existing: dict[int, list[int]] = {a.pk: [] for a in applications}
@@ -203,8 +220,10 @@ def _seed_assignments(call, applications, pool, staff) -> None:
     for user_id, theme_id in ReviewerExpertise.objects.values_list("user_id", "theme_id"):
         expertise.setdefault(user_id, set()).add(str(theme_id))
     result = assign_reviewers(
-        [ApplicationToReview(a.pk, frozenset({str(a.theme_id)} if a.theme_id else ()))
-         for a in applications],
+        [
+            ApplicationToReview(a.pk, frozenset({str(a.theme_id)} if a.theme_id else ()))
+            for a in applications
+        ],
         [r.pk for r in pool],
         per_application=call.parameters.reviewers_per_application,
         conflicts=conflicts,
@@ -216,7 +235,8 @@ def _seed_assignments(call, applications, pool, staff) -> None:
             if reviewer_id not in existing[application_id]:
                 audited_save(
                     ReviewAssignment(
-                        application_id=application_id, reviewer_id=reviewer_id,
+                        application_id=application_id,
+                        reviewer_id=reviewer_id,
                         assigned_by=staff,
                     ),
                     actor=staff,
@@ -228,9 +248,11 @@ def _seed_scores(call, applications) -> None:
     criteria = list(call.criteria.all())
     for application in applications:
         quality = QUALITY.get(application.acronym, 3.4)
-        assignments = application.review_assignments.filter(
-            state__in=ACTIVE_ASSIGNMENT_STATES
-        ).select_related("reviewer").order_by("pk")
+        assignments = (
+            application.review_assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES)
+            .select_related("reviewer")
+            .order_by("pk")
+        )
         for number, assignment in enumerate(assignments):
             _declare(application, assignment.reviewer, False)
             if assignment.state == AssignmentState.SUBMITTED:
@@ -247,7 +269,9 @@ def _seed_scores(call, applications) -> None:
                 ).exists():
                     audited_save(
                         ReviewScore(
-                            assignment=assignment, criterion=criterion, score=score,
+                            assignment=assignment,
+                            criterion=criterion,
+                            score=score,
                             comment=_comment(score, rng),
                         ),
                         actor=assignment.reviewer,
@@ -270,9 +294,12 @@ def _seed_consensus(call, applications, moderator) -> None:
             by_criterion.setdefault(criterion_id, []).append(score)
         for criterion in criteria:
             values = sorted(by_criterion.get(criterion.pk, []))
-            if not values or ConsensusScore.objects.filter(
-                application=application, criterion=criterion
-            ).exists():
+            if (
+                not values
+                or ConsensusScore.objects.filter(
+                    application=application, criterion=criterion
+                ).exists()
+            ):
                 continue
             median = values[len(values) // 2]
             spread = values[-1] - values[0]
@@ -283,8 +310,11 @@ def _seed_consensus(call, applications, moderator) -> None:
             )
             audited_save(
                 ConsensusScore(
-                    application=application, criterion=criterion, score=median,
-                    comment=comment, moderator=moderator,
+                    application=application,
+                    criterion=criterion,
+                    score=median,
+                    comment=comment,
+                    moderator=moderator,
                 ),
                 actor=moderator,
                 reason="demo data: consensus",

@@ -100,6 +100,7 @@ def passes_thresholds(
 
 # --- Review: conflicts of interest, the individual report, reminders ------------------------
 
+
 def detected_conflict(
     reviewer_org_id, partner_org_ids: Iterable, links: Iterable[tuple[object, object]]
 ) -> tuple[bool, str]:

@@ -2,16 +2,19 @@
 and their transitions (as data), review-deadline reminders."""
 
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _, pgettext_lazy
 
 from programme.states import Transition, Transitions
 
 
 class ConflictSource(models.TextChoices):
     DECLARED = "declared", pgettext_lazy("conflict source", "Declared by the reviewer")
-    DETECTED = "detected", pgettext_lazy(
-        "conflict source", "Detected: the reviewer's organisation (or a linked one) is a partner"
+    DETECTED = (
+        "detected",
+        pgettext_lazy(
+            "conflict source",
+            "Detected: the reviewer's organisation (or a linked one) is a partner",
+        ),
     )
 
 

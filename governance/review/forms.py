@@ -16,7 +16,10 @@ class ConflictForm(forms.Form):
         label=_("Conflict of interest"),
         widget=forms.RadioSelect,
         choices=[
-            (NO_CONFLICT, _("I declare that I have no conflict of interest with this application.")),
+            (
+                NO_CONFLICT,
+                _("I declare that I have no conflict of interest with this application."),
+            ),
             (CONFLICT, _("I have a conflict of interest with this application.")),
         ],
     )
@@ -59,9 +62,7 @@ class ScoresForm(forms.Form):
 
     def rows(self):
         """(criterion, score field, comment field) per criterion, for the template."""
-        return [
-            (c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria
-        ]
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
 
     def entries(self) -> dict[int, tuple[str, str]]:
         """criterion id -> (score text, comment) as typed."""

@@ -91,7 +91,9 @@ class ReviewScore(models.Model):
     """An individual reviewer's score and comment on one criterion (the call's scale,
     0–5 in half points by default; a comment is required)."""
 
-    assignment = models.ForeignKey(ReviewAssignment, on_delete=models.CASCADE, related_name="scores")
+    assignment = models.ForeignKey(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="scores"
+    )
     criterion = models.ForeignKey("calls.Criterion", on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField(_("score"), max_digits=4, decimal_places=1, null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
@@ -104,6 +106,9 @@ class ReviewScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assignment", "criterion"], name="review_score_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score} ({self.assignment})"
 
 
 class ConsensusScore(models.Model):
@@ -131,6 +136,9 @@ class ConsensusScore(models.Model):
                 fields=["application", "criterion"], name="consensus_score_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score} ({self.application})"
 
 
 class ReviewerExpertise(models.Model):

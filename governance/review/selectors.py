@@ -47,8 +47,9 @@ def partner_organisations(application_ids: Iterable[int]) -> dict[int, set[int]]
 def links_touching(organisation_ids: Iterable[int]) -> list[tuple[int, int]]:
     ids = list(set(organisation_ids))
     return list(
-        OrganisationLink.objects.filter(Q(organisation_id__in=ids) | Q(other_id__in=ids))
-        .values_list("organisation_id", "other_id")
+        OrganisationLink.objects.filter(
+            Q(organisation_id__in=ids) | Q(other_id__in=ids)
+        ).values_list("organisation_id", "other_id")
     )
 
 

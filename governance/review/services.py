@@ -47,9 +47,13 @@ from .models import (
 
 
 def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
-    return ReviewAssignment.objects.select_for_update(of=("self",)).select_related(
-        "application", "application__call", "application__call__parameters", "reviewer"
-    ).get(pk=assignment.pk)
+    return (
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related(
+            "application", "application__call", "application__call__parameters", "reviewer"
+        )
+        .get(pk=assignment.pk)
+    )
 
 
 def _move(assignment: ReviewAssignment, to: str, *, service: str, **facts) -> None:
@@ -72,8 +76,7 @@ def _check_assignable(application, reviewer: User) -> None:
         raise Refused(_("Only admissible applications are evaluated."))
     if not reviewer.is_active or not reviewer.has_role(*selectors.REVIEWER_ROLES):
         raise Refused(
-            _("%(name)s is not an advisory council member or external expert.")
-            % {"name": reviewer}
+            _("%(name)s is not an advisory council member or external expert.") % {"name": reviewer}
         )
     conflicted, reason = selectors.conflict_of(application, reviewer)
     if conflicted:
@@ -93,13 +96,14 @@ def review_assign(*, actor: User, application, reviewer: User) -> ReviewAssignme
     the assignment (audited); on commit, e-mails the reviewer.
     """
 
-    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(
-        pk=application.pk
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call")
+        .get(pk=application.pk)
     )
     _check_assignable(application, reviewer)
     if ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
-        raise Refused(_("%(name)s is already assigned to this application.") % {
-            "name": reviewer})
+        raise Refused(_("%(name)s is already assigned to this application.") % {"name": reviewer})
     assignment = ReviewAssignment(application=application, reviewer=reviewer, assigned_by=actor)
     audited_save(assignment, actor=actor, reason="reviewer assigned by hand")
     _queue_assigned_email(reviewer, [application])
@@ -145,9 +149,7 @@ def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]
     on commit, e-mails each reviewer their new applications. Existing assignments stay.
     """
 
-    call = Call.objects.select_for_update(of=("self",)).select_related("parameters").get(
-        pk=call.pk
-    )
+    call = Call.objects.select_for_update(of=("self",)).select_related("parameters").get(pk=call.pk)
     if call.state != CallState.IN_EVALUATION:
         raise Refused(_("Reviewers are assigned while the call is in evaluation."))
     applications = list(
@@ -345,8 +347,10 @@ def conflicts_detect_for_link(*, actor: User | None, link) -> list[ReviewAssignm
         was_submitted = assignment.state == AssignmentState.SUBMITTED
         _move(assignment, AssignmentState.WITHDRAWN, service="conflicts_detect_for_link")
         audited_save(
-            assignment, actor=actor,
-            reason="withdrawn: conflict detected" + (" (submitted review)" if was_submitted else ""),
+            assignment,
+            actor=actor,
+            reason="withdrawn: conflict detected"
+            + (" (submitted review)" if was_submitted else ""),
         )
         withdrawn.append(assignment)
     if withdrawn:
@@ -477,18 +481,18 @@ def consensus_record(
     ConsensusScore per criterion (audited).
     """
 
-    application = Application.objects.select_for_update(of=("self",)).select_related(
-        "call", "call__parameters"
-    ).get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "call__parameters")
+        .get(pk=application.pk)
+    )
     states = list(
         application.review_assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).values_list(
             "state", flat=True
         )
     )
     if not states or any(s != AssignmentState.SUBMITTED for s in states):
-        raise Refused(
-            _("The consensus is recorded once every assigned reviewer has submitted.")
-        )
+        raise Refused(_("The consensus is recorded once every assigned reviewer has submitted."))
     errors = _review_errors(application.call, entries, complete=True)
     if errors:
         raise Refused(errors)

@@ -33,8 +33,9 @@ from .models import ConflictDeclaration, ConsensusScore, ReviewAssignment, Revie
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, messages_ in error.message_dict.items():
-            form.add_error(None if field == "__all__" or field not in form.fields else field,
-                           messages_)
+            form.add_error(
+                None if field == "__all__" or field not in form.fields else field, messages_
+            )
     else:
         form.add_error(None, error.messages)
 
@@ -92,7 +93,10 @@ def review_declare(request: HttpRequest, pk: int) -> HttpResponse:
             if has_conflict:
                 messages.success(
                     request,
-                    _("Thank you. The assignment is withdrawn; VLAIO will assign another reviewer."),
+                    _(
+                        "Thank you. The assignment is withdrawn; "
+                        "VLAIO will assign another reviewer."
+                    ),
                 )
                 return redirect("review_list")
             return redirect("review_score", pk=assignment.pk)
@@ -102,8 +106,7 @@ def review_declare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "governance/review/review_declare.html",
-        {"assignment": assignment, "form": form, "declaration": declaration,
-         "partners": partners},
+        {"assignment": assignment, "form": form, "declaration": declaration, "partners": partners},
     )
 
 
@@ -120,8 +123,7 @@ def _others(assignment: ReviewAssignment, criteria) -> list[dict]:
     rows = []
     for number, other in enumerate(others, start=1):
         scores = {s.criterion_id: s for s in other.scores.all()}
-        rows.append({"number": number,
-                     "scores": [(c, scores.get(c.pk)) for c in criteria]})
+        rows.append({"number": number, "scores": [(c, scores.get(c.pk)) for c in criteria]})
     return rows
 
 
@@ -157,17 +159,23 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
             status = _("Not saved: see the fields marked in red.")
         else:
             if request.htmx:
-                return render(request, "governance/review/_autosave.html",
-                              {"status": _("Draft saved at %(time)s.") % {
-                                  "time": timezone.localtime().strftime("%H:%M:%S")}})
+                return render(
+                    request,
+                    "governance/review/_autosave.html",
+                    {
+                        "status": _("Draft saved at %(time)s.")
+                        % {"time": timezone.localtime().strftime("%H:%M:%S")}
+                    },
+                )
             if submit:
                 messages.success(request, _("Your evaluation is submitted."))
             else:
                 messages.success(request, _("Draft saved."))
             return redirect("review_score", pk=assignment.pk)
         if request.htmx:
-            return render(request, "governance/review/_autosave.html",
-                          {"status": status, "error": True})
+            return render(
+                request, "governance/review/_autosave.html", {"status": status, "error": True}
+            )
     context = {
         "assignment": assignment,
         "application": assignment.application,
@@ -229,8 +237,13 @@ def review_call_overview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "governance/review/call_overview.html",
-        {"call": call, "rows": rows, "totals": totals, "criteria_count": criteria_count,
-         "needed": needed},
+        {
+            "call": call,
+            "rows": rows,
+            "totals": totals,
+            "criteria_count": criteria_count,
+            "needed": needed,
+        },
     )
 
 
@@ -244,9 +257,7 @@ def review_assign_auto(request: HttpRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(
-            request, _("%(count)s assignments made.") % {"count": len(created)}
-        )
+        messages.success(request, _("%(count)s assignments made.") % {"count": len(created)})
     return redirect("review_call_overview", pk=call.pk)
 
 
@@ -282,14 +293,16 @@ def review_assign_page(request: HttpRequest, pk: int) -> HttpResponse:
         for r in pool
     ]
     choosable = User.objects.filter(
-        pk__in=[row["reviewer"].pk for row in pool_rows
-                if not row["conflict"] and not row["assigned"]]
+        pk__in=[
+            row["reviewer"].pk for row in pool_rows if not row["conflict"] and not row["assigned"]
+        ]
     ).order_by("last_name", "first_name")
     form = ReviewerChoiceForm(request.POST or None, reviewers=choosable)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_assign(
-                actor=request.user, application=application,
+                actor=request.user,
+                application=application,
                 reviewer=form.cleaned_data["reviewer"],
             )
         except ValidationError as error:
@@ -301,9 +314,15 @@ def review_assign_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "governance/review/assign.html",
-        {"application": application, "assignments": assignments, "pool_rows": pool_rows,
-         "form": form, "short": _short(application, active), "active": active,
-         "declared": declared},
+        {
+            "application": application,
+            "assignments": assignments,
+            "pool_rows": pool_rows,
+            "form": form,
+            "short": _short(application, active),
+            "active": active,
+            "declared": declared,
+        },
     )
 
 
@@ -344,12 +363,14 @@ def consensus_page(request: HttpRequest, pk: int) -> HttpResponse:
             for a in assignments
         ]
         values = [c.score for c in cells if c is not None and c.score is not None]
-        table.append({
-            "criterion": criterion,
-            "cells": cells,
-            "spread": domain.spread_flag(values),
-            "range": (min(values), max(values)) if values else None,
-        })
+        table.append(
+            {
+                "criterion": criterion,
+                "cells": cells,
+                "spread": domain.spread_flag(values),
+                "range": (min(values), max(values)) if values else None,
+            }
+        )
     form = ScoresForm(
         request.POST or None,
         criteria=criteria,
@@ -370,20 +391,27 @@ def consensus_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "governance/review/consensus.html",
-        {"application": application, "assignments": assignments, "table": table,
-         "form": form, "all_submitted": bool(assignments) and all(
-             a.state == AssignmentState.SUBMITTED for a in assignments)},
+        {
+            "application": application,
+            "assignments": assignments,
+            "table": table,
+            "form": form,
+            "all_submitted": bool(assignments)
+            and all(a.state == AssignmentState.SUBMITTED for a in assignments),
+        },
     )
 
 
 @permission_required("governance.manage_reviews")
 def reviewer_list(request: HttpRequest) -> HttpResponse:
-    reviewers = selectors.reviewer_pool().select_related("organisation").prefetch_related(
-        "expertise__theme"
+    reviewers = (
+        selectors.reviewer_pool()
+        .select_related("organisation")
+        .prefetch_related("expertise__theme")
     )
-    calls = Call.objects.filter(
-        state__in=[CallState.IN_EVALUATION, CallState.DECIDED]
-    ).order_by("-deadline")
+    calls = Call.objects.filter(state__in=[CallState.IN_EVALUATION, CallState.DECIDED]).order_by(
+        "-deadline"
+    )
     return render(
         request, "governance/review/reviewer_list.html", {"reviewers": reviewers, "calls": calls}
     )
@@ -417,7 +445,8 @@ def home_panel_rows(user: User) -> list[ReviewAssignment]:
 @permission_required("programme.add_organisationlink")
 def organisation_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff record a link between two enterprises; a link can turn a review into a
-    conflict of interest, so the page lives on the review side (services.organisation_link_record)."""
+    conflict of interest, so the page lives on the review side
+    (services.organisation_link_record)."""
     organisation = get_object_or_404(Organisation, pk=pk)
     form = OrganisationLinkForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():

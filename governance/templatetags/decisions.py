@@ -19,8 +19,10 @@ def decision_panel(application, user):
     can_decline = False
     if decision is not None and user.has_perm("governance.decline_decision", application):
         can_decline, _reason = decisions_domain.can_decline(
-            outcome=decision.outcome, decided_at=decision.decided_at,
-            declined_at=decision.declined_at, now=timezone.now(),
+            outcome=decision.outcome,
+            decided_at=decision.decided_at,
+            declined_at=decision.declined_at,
+            now=timezone.now(),
         )
     letters = [
         letter for letter in Letter.objects.filter(application=application) if letter.generated_at
@@ -31,7 +33,7 @@ def decision_panel(application, user):
 @register.inclusion_tag("governance/decisions/_ranking_links.html")
 def ranking_links():
     """Links to the ranking of every call in evaluation or decided (newest first)."""
-    calls = Call.objects.filter(
-        state__in=[CallState.IN_EVALUATION, CallState.DECIDED]
-    ).order_by("-deadline")
+    calls = Call.objects.filter(state__in=[CallState.IN_EVALUATION, CallState.DECIDED]).order_by(
+        "-deadline"
+    )
     return {"calls": list(calls)}

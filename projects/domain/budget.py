@@ -236,9 +236,10 @@ def partner_budget_totals(
         aid_reason = " + ".join(pieces) + f" = {format_euro(aid)}."
     cap = Decimal(params.max_aid_per_company)
     if partner.part == Part.COMPANY and aid > cap:
-        aid_reason = _(
-            "%(computed)s The aid is capped at %(cap)s per company in this call."
-        ) % {"computed": aid_reason, "cap": format_euro(cap)}
+        aid_reason = _("%(computed)s The aid is capped at %(cap)s per company in this call.") % {
+            "computed": aid_reason,
+            "cap": format_euro(cap),
+        }
         aid = round_cents(cap)
     own = total - aid
     own_reason = _("Total cost %(total)s − aid %(aid)s = %(own)s.") % {

@@ -124,9 +124,7 @@ def check_company_share(*, params, totals: Sequence[PartnerTotals]) -> tuple[boo
         if t.total_cost * HUNDRED > limit * company_cost
     ]
     if over:
-        return False, _(
-            "%(names)s carries more than %(limit)s%% of the company-part cost."
-        ) % {
+        return False, _("%(names)s carries more than %(limit)s%% of the company-part cost.") % {
             "names": _names(f"{name} ({format_number(share, 1)}%)" for name, share in over),
             "limit": format_number(limit),
         }
@@ -149,8 +147,9 @@ def check_research_budget_range(
     research = [t for t in totals if t.part == Part.RESEARCH]
     if not research:
         return False, _("The research part has no partner.")
-    low, high = Decimal(params.research_budget_min_per_year), Decimal(
-        params.research_budget_max_per_year
+    low, high = (
+        Decimal(params.research_budget_min_per_year),
+        Decimal(params.research_budget_max_per_year),
     )
     years = project_years(duration_months)
     if not years:
@@ -176,9 +175,10 @@ def check_research_budget_range(
         return False, _("Research budget per year out of range: %(problems)s.") % {
             "problems": "; ".join(problems)
         }
-    return True, _(
-        "Every research organisation stays between %(lo)s and %(hi)s per year."
-    ) % {"lo": format_euro(low), "hi": format_euro(high)}
+    return True, _("Every research organisation stays between %(lo)s and %(hi)s per year.") % {
+        "lo": format_euro(low),
+        "hi": format_euro(high),
+    }
 
 
 def check_research_share(*, params, totals: Sequence[PartnerTotals]) -> tuple[bool, str]:
@@ -194,15 +194,13 @@ def check_research_share(*, params, totals: Sequence[PartnerTotals]) -> tuple[bo
         if t.total_cost * HUNDRED < minimum * research_cost
     ]
     if under:
-        return False, _(
-            "%(names)s carries less than %(min)s%% of the research-part cost."
-        ) % {
+        return False, _("%(names)s carries less than %(min)s%% of the research-part cost.") % {
             "names": _names(f"{n} ({format_number(s, 1)}%)" for n, s in under),
             "min": format_number(minimum),
         }
-    return True, _("Every research organisation carries at least %(min)s%% of the research part.") % {
-        "min": format_number(minimum)
-    }
+    return True, _(
+        "Every research organisation carries at least %(min)s%% of the research part."
+    ) % {"min": format_number(minimum)}
 
 
 def check_duration(*, params, duration_months: int | None) -> tuple[bool, str]:
@@ -246,9 +244,9 @@ def check_budget_complete(
         )
     ]
     if misplaced:
-        return False, _(
-            "Cost in a column that does not fit the partner's part for: %(names)s."
-        ) % {"names": _names(misplaced)}
+        return False, _("Cost in a column that does not fit the partner's part for: %(names)s.") % {
+            "names": _names(misplaced)
+        }
     return True, _("Every partner has a budget for the project years.")
 
 
@@ -317,7 +315,11 @@ def rule_checks(facts: ApplicationFacts, totals: Sequence[PartnerTotals] | None 
     p = facts.params
     rows = [
         ("project_data", _("Project data"), check_project_data(missing=facts.missing_fields)),
-        ("duration", _("Duration"), check_duration(params=p, duration_months=facts.duration_months)),
+        (
+            "duration",
+            _("Duration"),
+            check_duration(params=p, duration_months=facts.duration_months),
+        ),
         (
             "composition",
             _("Consortium composition"),

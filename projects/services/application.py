@@ -86,7 +86,9 @@ PROJECT_FIELDS = (
 
 
 @transaction.atomic
-def application_start(*, actor: User, call: Call, title: str, acronym: str, **fields) -> Application:
+def application_start(
+    *, actor: User, call: Call, title: str, acronym: str, **fields
+) -> Application:
     """Start an application for an open call with the actor's organisation as coordinator.
 
     Side effects, in order: checks the call accepts submissions now; saves the
@@ -216,7 +218,5 @@ def draft_clear(*, user: User, application: Application, form_key: str) -> None:
 
 
 def draft_get(*, user: User, application: Application, form_key: str) -> dict | None:
-    draft = FormDraft.objects.filter(
-        user=user, application=application, form_key=form_key
-    ).first()
+    draft = FormDraft.objects.filter(user=user, application=application, form_key=form_key).first()
     return draft.data if draft else None

@@ -63,8 +63,12 @@ def _queue_invitation(*, partner: Partner, actor: User, site_url: str) -> None:
         subject=_("Invitation to the ICON application %(acronym)s")
         % {"acronym": partner.application.acronym},
         template="projects/email/invitation.txt",
-        context={"partner": partner, "application": partner.application, "actor": actor,
-                 "link": link},
+        context={
+            "partner": partner,
+            "application": partner.application,
+            "actor": actor,
+            "link": link,
+        },
     )
 
 

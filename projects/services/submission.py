@@ -109,7 +109,6 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
 def _brussels_text(value) -> str:
     """An ISO timestamp of the snapshot as '22 november 2026 19:20 CET' (active language)."""
 
-
     if not value:
         return ""
     try:
@@ -121,7 +120,6 @@ def _brussels_text(value) -> str:
 def application_render_pdf(*, application_id: int) -> Application:
     """Render the snapshot of a submitted application to PDF (programme.pdf: tagged, A4,
     running header and footer) and store it."""
-
 
     application = Application.objects.select_related("call__programme").get(pk=application_id)
     if not application.snapshot:

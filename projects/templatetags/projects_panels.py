@@ -39,8 +39,13 @@ def staff_submissions_panel(context):
     for row in rows:
         entry = calls.setdefault(
             row["call_id"],
-            {"id": row["call_id"], "title_nl": row["call__title_nl"],
-             "title_en": row["call__title_en"], "states": {}, "total": 0},
+            {
+                "id": row["call_id"],
+                "title_nl": row["call__title_nl"],
+                "title_en": row["call__title_en"],
+                "states": {},
+                "total": 0,
+            },
         )
         entry["states"][row["state"]] = row["count"]
         entry["total"] += row["count"]

@@ -374,8 +374,9 @@ def application_complete(request: HttpRequest, pk: int) -> HttpResponse:
             "error": error,
             "items": [
                 CompletionItem(i).label
-                for i in getattr(getattr(application, "admissibility", None),
-                                 "completion_items", [])
+                for i in getattr(
+                    getattr(application, "admissibility", None), "completion_items", []
+                )
             ],
         },
     )

@@ -44,9 +44,7 @@ def partner_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = PartnerForm(request.POST or None, application=application)
     staff = request.user.has_perm("programme.verify_organisation")
     new_requested = request.method == "POST" and not request.POST.get("organisation")
-    org_form = OrganisationForm(
-        request.POST if new_requested else None, prefix="org", staff=staff
-    )
+    org_form = OrganisationForm(request.POST if new_requested else None, prefix="org", staff=staff)
     if request.method == "POST":
         if not ok:
             form.add_error(None, reason)
@@ -113,7 +111,9 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse
         elif form.is_valid():
             try:
                 services.partner_update(
-                    actor=request.user, partner=partner, site_url=_site_url(request),
+                    actor=request.user,
+                    partner=partner,
+                    site_url=_site_url(request),
                     **form.cleaned_data,
                 )
             except Refused as error:
@@ -124,8 +124,13 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse
     return render(
         request,
         "projects/partner_edit.html",
-        {"application": application, "partner": partner, "form": form, "can_write": ok,
-         "write_reason": reason},
+        {
+            "application": application,
+            "partner": partner,
+            "form": form,
+            "can_write": ok,
+            "write_reason": reason,
+        },
     )
 
 
@@ -176,7 +181,9 @@ def partner_budget(request: HttpRequest, pk: int, partner_pk: int) -> HttpRespon
                 saved = True
         if not saved and ok:
             services.draft_save(
-                user=request.user, application=application, form_key=key,
+                user=request.user,
+                application=application,
+                form_key=key,
                 data=form_data_for_draft(form),
             )
         if saved and not request.htmx:

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         governance_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo data ready. Logins (password for all: %s):" % programme_demo.DEMO_PASSWORD
+                f"Demo data ready. Logins (password for all: {programme_demo.DEMO_PASSWORD}):"
             )
         )
         for roles, email in logins:
