@@ -314,11 +314,11 @@ class World:
         from calls.enums import CallState
         from calls.models import CallDocument
 
-        from .calls.factories import CallFactory, EnvelopeFactory
+        from tests.factories import CallFactory, EnvelopeFactory
 
         self.open_call = CallFactory(state=CallState.OPEN)
         self.envelope = EnvelopeFactory(call=self.open_call)
-        self.draft_call = CallFactory()
+        self.draft_call = CallFactory(state=CallState.DRAFT)
         self.call_document = CallDocument.objects.create(
             call=self.open_call, title_nl="Oproeptekst", title_en="Call text",
             file=ContentFile(b"%PDF-1.4 call text", name="call.pdf"),
@@ -329,7 +329,7 @@ class World:
         )
 
     def _extend_governance(self):
-        from .governance.factories import BodyFactory, MeetingFactory, MembershipFactory
+        from tests.factories import BodyFactory, MeetingFactory, MembershipFactory
 
         self.body = BodyFactory(programme=self.programme)
         self.membership = MembershipFactory(body=self.body, user=self.users[Role.COUNCIL])
@@ -338,16 +338,16 @@ class World:
     def _extend_projects(self):
         from projects import services as project_services
 
-        from .projects import factories as project_factories
+        from tests.builders import ready_application
 
         applicant = self.users[Role.APPLICANT]
         # A draft and a submitted application coordinated by the applicant's organisation;
         # the other applicant belongs to neither consortium.
-        self.draft = project_factories.ready_application(created_by=applicant)
+        self.draft = ready_application(created_by=applicant)
         self.call = self.draft.call
         self.partner = self.draft.partners.filter(is_coordinator=False).first()
         self.attachment = self.draft.attachments.first()
-        self.submitted = project_factories.ready_application(created_by=applicant)
+        self.submitted = ready_application(created_by=applicant)
         project_services.application_submit(actor=applicant, application=self.submitted)
 
     def _extend_decisions(self):
@@ -361,7 +361,7 @@ class World:
         from governance.decisions.enums import DecisionOutcome
         from governance.models import Letter
 
-        from .governance.factories_decisions import (
+        from tests.builders import (
             admissible_application,
             consensus,
             evaluation_call,
@@ -383,7 +383,7 @@ class World:
         self.letter.save()
 
     def _extend_reports(self):
-        from .programme.factories_reports import DoneReportFactory
+        from tests.factories import DoneReportFactory
 
         self.report = DoneReportFactory(
             requested_by=self.users[Role.PROGRAMME_MANAGER],
@@ -394,11 +394,7 @@ class World:
         from governance.models import ConflictDeclaration, ReviewAssignment
         from governance.review.enums import AssignmentState
 
-        from .governance.review_factories import (
-            admissible_application,
-            cleared_assignment,
-            evaluation_call,
-        )
+        from tests.builders import admissible_application, cleared_assignment, evaluation_call
 
         # An admissible application of a call in evaluation, of a consortium none of the
         # roles belongs to; the council member reviews it (no conflict declared), the

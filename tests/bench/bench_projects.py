@@ -119,7 +119,7 @@ def _burst(ctx) -> tuple[dict, list]:
     from django.utils import timezone
 
     from projects.models import Application
-    from tests.projects.factories import ready_application
+    from tests.builders import ready_application
 
     # Factory users get a fast hash; nobody logs in with a password here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,7 +15,7 @@ from calls import services
 from calls.enums import CallState, LedgerEntryKind
 from calls.models import Envelope, LedgerEntry, ReminderSent
 from tests import factories
-from tests.calls.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
+from tests.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
 
 
 def run_in_threads(count: int, work) -> list:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from calls.enums import CallState
-from tests.calls.factories import CallFactory
+from tests.factories import CallFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -21,13 +21,13 @@ from calls.models import (
     ReminderSent,
 )
 from tests import factories
-from tests.calls.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
+from tests.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def open_call(**kwargs) -> Call:
-    call = CallFactory(**kwargs)
+    call = CallFactory(state=CallState.DRAFT, **kwargs)
     EnvelopeFactory(call=call)
     ok, reason = services.call_transition(
         actor=factories.StaffFactory(), call=call, to_state=CallState.OPEN
@@ -68,7 +68,7 @@ def test_call_create_gives_default_parameters_and_vlaio_criteria(staff_user):
 def test_call_transition_open_freezes_parameters_and_audits(
     staff_user, django_capture_on_commit_callbacks, mailoutbox
 ):
-    call = CallFactory()
+    call = CallFactory(state=CallState.DRAFT)
     EnvelopeFactory(call=call)
     with django_capture_on_commit_callbacks(execute=True):
         ok, reason = services.call_transition(
@@ -89,7 +89,7 @@ def test_call_transition_open_freezes_parameters_and_audits(
 def test_call_transition_refused_changes_nothing_and_says_why(
     staff_user, django_capture_on_commit_callbacks, mailoutbox
 ):
-    call = CallFactory()  # no envelope
+    call = CallFactory(state=CallState.DRAFT)  # no envelope
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         result = services.call_transition(actor=staff_user, call=call, to_state=CallState.OPEN)
     assert result == (False, "The call needs a budget envelope with money before it opens.")
@@ -151,7 +151,7 @@ def test_deadline_enforced_at_write_when_beat_stopped(applicant):
 
 
 def test_parameters_editable_in_draft(staff_user):
-    call = CallFactory()
+    call = CallFactory(state=CallState.DRAFT)
     services.call_parameters_update(actor=staff_user, call=call, min_companies=4)
     assert CallParameters.objects.get(call=call).min_companies == 4
 
@@ -356,7 +356,7 @@ def test_call_register_idempotent_and_refused_for_drafts(applicant):
     first = services.call_register(actor=applicant, call=call)
     assert services.call_register(actor=applicant, call=call) == first
     with pytest.raises(services.Refused):
-        services.call_register(actor=applicant, call=CallFactory())
+        services.call_register(actor=applicant, call=CallFactory(state=CallState.DRAFT))
 
 
 def test_reminders_sent_once_each_even_when_beat_runs_twice(

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from calls.enums import CallState, LedgerEntryKind
 from calls.models import Call, CallParameters, CallRegistration, Envelope, ParameterAmendment
 from tests import factories
-from tests.calls.factories import CallFactory, EnvelopeFactory
+from tests.factories import CallFactory, EnvelopeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def open_call(**kwargs) -> Call:
 
 def test_public_call_list_without_login_hides_drafts(client):
     shown = open_call(title_en="Open call", title_nl="Open oproep")
-    CallFactory(title_en="Secret draft", title_nl="Geheim ontwerp")
+    CallFactory(state=CallState.DRAFT, title_en="Secret draft", title_nl="Geheim ontwerp")
     response = client.get(reverse("call_list"))
     assert response.status_code == 200
     assert [c.pk for c in response.context["open_calls"]] == [shown.pk]
@@ -56,7 +56,7 @@ def test_public_call_detail_shows_deadline_in_brussels_and_countdown(client):
 
 
 def test_public_call_detail_draft_is_404_for_anonymous_and_applicant(client):
-    draft = CallFactory()
+    draft = CallFactory(state=CallState.DRAFT)
     assert client.get(reverse("call_detail", args=[draft.pk])).status_code == 404
     client.force_login(factories.ApplicantFactory())
     assert client.get(reverse("call_detail", args=[draft.pk])).status_code == 404
@@ -64,7 +64,7 @@ def test_public_call_detail_draft_is_404_for_anonymous_and_applicant(client):
 
 def test_ics_feed_lists_published_deadlines_only(client):
     shown = open_call(title_en="Visible", title_nl="Zichtbaar")
-    CallFactory(title_en="Hidden", title_nl="Verborgen")
+    CallFactory(state=CallState.DRAFT, title_en="Hidden", title_nl="Verborgen")
     response = client.get(reverse("call_ics"))
     body = response.content.decode().replace("\r\n ", "")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"

@@ -13,14 +13,8 @@ from governance.decisions.enums import DecisionOutcome
 from governance.reports import kpis as report_kpis
 from programme import kpis
 from programme.enums import KpiKind, KpiStatus
-
-from ..factories import KpiFactory, StaffFactory
-from .factories_decisions import (
-    admissible_application,
-    consensus,
-    evaluation_call,
-    meeting_with_quorum,
-)
+from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
+from tests.factories import KpiFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 

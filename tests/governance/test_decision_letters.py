@@ -18,14 +18,8 @@ from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome, LetterKind
 from governance.models import Letter, ReviewAssignment, ReviewScore
 from governance.review.enums import AssignmentState
-
-from ..factories import StaffFactory, UserFactory
-from .factories_decisions import (
-    admissible_application,
-    consensus,
-    evaluation_call,
-    meeting_with_quorum,
-)
+from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
+from tests.factories import StaffFactory, UserFactory
 
 REVIEWER_FIRST, REVIEWER_LAST = "Zebedeus", "Quarkfeld"
 

@@ -15,9 +15,8 @@ from calls.enums import TieBreak
 from calls.models import Envelope
 from governance.decisions import selectors as selection
 from projects.models import BudgetEntry
-
-from ..factories import StaffFactory
-from .factories_decisions import admissible_application, consensus, evaluation_call
+from tests.builders import admissible_application, consensus, evaluation_call
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,8 @@ from governance.decisions.domain import add_one_month, can_decline, deciding_lev
 from governance.decisions.enums import AdviceOutcome, DecidingLevel, DecisionOutcome
 from projects import services as project_services
 from projects.services import ApplicationError
-
-from ..factories import StaffFactory
-from .factories_decisions import (
-    admissible_application,
-    consensus,
-    evaluation_call,
-    meeting_with_quorum,
-)
+from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,8 @@ from governance.bodies.enums import BodyKind
 from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome
 from governance.models import FundingDecision
-
-from ..factories import StaffFactory
-from .factories_decisions import (
-    admissible_application,
-    consensus,
-    evaluation_call,
-    meeting_with_quorum,
-)
+from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +109,7 @@ def test_decline_page_after_a_month_says_why(client):
 
 def test_conflicted_council_member_sees_the_proposal_masked(client):
     from governance.models import ConflictDeclaration
-
-    from ..factories import CouncilFactory
+    from tests.factories import CouncilFactory
 
     call = evaluation_call()
     application = admissible_application(call, acronym="SECRETPROJ")

@@ -44,20 +44,14 @@ from governance.reports.evaluation import evaluation_data, evaluation_report_htm
 from governance.review.enums import AssignmentState, ConflictSource
 from programme.models import GeneratedReport, ReportKind, ReportState
 from programme.pdf import render_pdf
-
-from ..factories import (
-    CouncilFactory,
-    ProgrammeManagerFactory,
-    StaffFactory,
-    SteeringFactory,
-)
-from .factories_decisions import (
+from tests.builders import (
     admissible_application,
     consensus,
     evaluation_call,
     meeting_with_quorum,
+    submitted_assignment,
 )
-from .review_factories import submitted_assignment
+from tests.factories import CouncilFactory, ProgrammeManagerFactory, StaffFactory, SteeringFactory
 
 ACRONYMS = ["ALPHA", "BETA", "GAMMA", "DELTA"]
 
@@ -480,7 +474,7 @@ def test_browser_manager_asks_for_the_report_from_the_ranking_and_downloads_it(
 
 
 def test_reports_page_query_count_is_constant_with_evaluation_reports(client, world):
-    from tests.programme.factories_reports import DoneReportFactory
+    from tests.factories import DoneReportFactory
 
     steering = SteeringFactory()  # not staff: the conflict check runs for them
     client.force_login(steering)

@@ -11,14 +11,8 @@ from governance.review import services as review_services
 from governance.review.enums import AssignmentState, ConflictSource
 from programme.enums import LinkKind
 from programme.models import OrganisationLink
-
-from ..factories import StaffFactory
-from .review_factories import (
-    CouncilReviewerFactory,
-    admissible_application,
-    cleared_assignment,
-    evaluation_call,
-)
+from tests.builders import admissible_application, cleared_assignment, evaluation_call
+from tests.factories import CouncilFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +51,7 @@ def test_cleared_reviewer_sees_application_and_files_read_only(client, applicati
 
 
 def test_reviewer_without_declaration_is_sent_to_declare_first(client, application):
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     urls = _urls(assignment)
     assert _statuses(client, reviewer, urls) == {
@@ -70,7 +64,7 @@ def test_declared_conflict_withdraws_hides_and_tells_staff(
     client, application, mailoutbox, django_capture_on_commit_callbacks
 ):
     staff = StaffFactory()
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     client.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -95,7 +89,7 @@ def test_declared_conflict_withdraws_hides_and_tells_staff(
 
 
 def test_conflict_without_reason_is_refused_and_form_kept(client, application):
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     client.force_login(reviewer)
     response = client.post(
@@ -122,7 +116,7 @@ def test_detected_conflict_through_link_hides_after_no_conflict_declaration(clie
 
 def test_detected_conflict_own_organisation_blocks_manual_assignment(application):
     staff = StaffFactory()
-    reviewer = CouncilReviewerFactory(organisation=application.coordinator)
+    reviewer = CouncilFactory(organisation=application.coordinator)
     with pytest.raises(ValidationError) as error:
         review_services.review_assign(actor=staff, application=application, reviewer=reviewer)
     assert error.value.messages == [
@@ -158,8 +152,7 @@ def test_link_recorded_after_a_submitted_review_withdraws_it(
     application, mailoutbox, django_capture_on_commit_callbacks
 ):
     from governance.reports.evaluation import review_counts
-
-    from .review_factories import submitted_assignment
+    from tests.builders import submitted_assignment
 
     StaffFactory(email="staff-one@vlaio.test")
     assignment = submitted_assignment(application, ["4"] * application.call.criteria.count())
@@ -185,7 +178,7 @@ def test_link_recorded_after_a_submitted_review_withdraws_it(
 
 
 def test_the_moderator_no_longer_sees_the_withdrawn_scores(client, application):
-    from .review_factories import submitted_assignment
+    from tests.builders import submitted_assignment
 
     count = application.call.criteria.count()
     assignment = submitted_assignment(application, ["5"] * count)
@@ -204,9 +197,8 @@ def test_the_moderator_no_longer_sees_the_withdrawn_scores(client, application):
 
 def test_link_between_unrelated_organisations_changes_no_review(application):
     from programme import services as programme_services
-
-    from ..factories import OrganisationFactory
-    from .review_factories import submitted_assignment
+    from tests.builders import submitted_assignment
+    from tests.factories import OrganisationFactory
 
     assignment = submitted_assignment(application, ["4"] * application.call.criteria.count())
     programme_services.organisation_link_create(

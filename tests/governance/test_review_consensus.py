@@ -10,15 +10,14 @@ from django.urls import reverse
 
 from governance.models import ConsensusScore
 from governance.review import services as review_services
-
-from ..factories import StaffFactory
-from .review_factories import (
+from tests.builders import (
     admissible_application,
     cleared_assignment,
     entries_for,
     evaluation_call,
     submitted_assignment,
 )
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,11 +109,11 @@ def _queries(client, url) -> int:
 
 def test_reviewer_lists_queries_do_not_grow(client):
     """My evaluations, the reviewer list and the assign page: same queries for 1 and 4."""
-    from .review_factories import CouncilReviewerFactory
+    from tests.factories import CouncilFactory
 
     call = evaluation_call()
     application = admissible_application(call)
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     cleared_assignment(application, reviewer)
     reviewer.expertise.create(theme=application.theme)
     client.force_login(reviewer)
@@ -126,7 +125,7 @@ def test_reviewer_lists_queries_do_not_grow(client):
     for _ in range(3):
         other = admissible_application(call)
         cleared_assignment(other, reviewer)
-        extra = CouncilReviewerFactory()
+        extra = CouncilFactory()
         cleared_assignment(application, extra)
         extra.expertise.create(theme=application.theme)
     client.force_login(reviewer)

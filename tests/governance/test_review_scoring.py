@@ -15,15 +15,14 @@ from governance.models import ReviewAssignment, ReviewReminderSent, ReviewScore
 from governance.review import services as review_services
 from governance.review import tasks as review_tasks
 from governance.review.enums import AssignmentState
-
-from .review_factories import (
-    CouncilReviewerFactory,
+from tests.builders import (
     admissible_application,
     cleared_assignment,
     entries_for,
     evaluation_call,
     submitted_assignment,
 )
+from tests.factories import CouncilFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +140,7 @@ def test_other_reviewers_scores_hidden_until_own_submission(client, assignment):
 
 
 def test_someone_elses_assignment_is_404(client, assignment):
-    client.force_login(CouncilReviewerFactory())
+    client.force_login(CouncilFactory())
     assert client.get(reverse("review_score", args=[assignment.pk])).status_code == 404
 
 

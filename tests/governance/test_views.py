@@ -7,15 +7,15 @@ from django.urls import reverse
 
 from governance.bodies.enums import Seat
 from governance.models import Meeting, Membership
-
-from ..factories import CouncilFactory, StaffFactory, UserFactory
-from .factories import (
-    COMPLIANT_COUNCIL,
+from tests.builders import COMPLIANT_COUNCIL, make_members
+from tests.factories import (
     BodyFactory,
+    CouncilFactory,
     MeetingFactory,
     MembershipFactory,
+    StaffFactory,
     SteeringGroupFactory,
-    make_members,
+    UserFactory,
 )
 
 

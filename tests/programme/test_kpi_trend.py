@@ -25,15 +25,21 @@ from governance.reports import services as reports
 from programme.demo import seed_programme
 from programme.enums import KpiStatus
 from programme.models import ReportKind
-
-from ..factories import ProgrammeManagerFactory, ResearchOrganisationFactory, StaffFactory
-from ..governance.factories_decisions import (
+from tests.builders import (
     admissible_application,
     consensus,
     evaluation_call,
     meeting_with_quorum,
+    set_budget,
 )
-from ..projects.factories import LargeCompanyFactory, PartnerFactory, set_budget
+from tests.factories import (
+    LargeCompanyFactory,
+    PartnerFactory,
+    ProgrammeManagerFactory,
+    ResearchOrganisationFactory,
+    StaffFactory,
+)
+
 from .test_reports import pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -12,15 +12,15 @@ from calls.enums import CallState
 from governance.reports import kpis as report_kpis
 from programme import kpis
 from programme.enums import KpiKind, KpiStatus
-
-from ..factories import (
+from tests.factories import (
     BudgetLineFactory,
+    CallFactory,
+    EnvelopeFactory,
     KpiFactory,
     MilestoneRecordFactory,
     ProgrammeFactory,
     ProgrammeYearFactory,
 )
-from .factories_reports import CallFactory, EnvelopeFactory
 
 
 @pytest.fixture(autouse=True)

@@ -26,13 +26,14 @@ from governance.reports import services as reports
 from governance.reports.tasks import generate_report
 from programme.demo import seed_programme
 from programme.models import GeneratedReport, ReportKind, ReportState
-
-from ..factories import ApplicantFactory, ProgrammeManagerFactory, SteeringFactory
-from .factories_reports import (
+from tests.factories import (
+    ApplicantFactory,
     CallFactory,
     DoneReportFactory,
     EnvelopeFactory,
     GeneratedReportFactory,
+    ProgrammeManagerFactory,
+    SteeringFactory,
 )
 
 
@@ -315,7 +316,7 @@ def test_report_list_shows_history_and_requests_a_report(
 def test_report_list_keeps_the_input_when_the_year_is_not_the_programmes(
     client, programme, manager
 ):
-    from ..factories import ProgrammeYearFactory
+    from tests.factories import ProgrammeYearFactory
 
     ProgrammeYearFactory(year=2031)  # a year of another programme, offered in the list
     client.force_login(manager)

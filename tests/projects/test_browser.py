@@ -11,15 +11,16 @@ import pytest
 from programme.models import ActionDomain, DiseaseDomain, Theme
 from projects.enums import ApplicationState
 from projects.models import Application
-
-from ..factories import ApplicantFactory, ResearchOrganisationFactory, StaffFactory
-from .factories import (
-    PDF_BYTES,
+from tests.builders import PDF_BYTES
+from tests.factories import (
+    ApplicantFactory,
     ApplicationFactory,
     CallFactory,
     CoordinatorFactory,
     LargeCompanyFactory,
+    ResearchOrganisationFactory,
     SmallCompanyFactory,
+    StaffFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -174,8 +175,7 @@ def test_expired_session_keeps_typing_in_the_browser(live_server, context):
 
 def test_staff_checks_admissibility(live_server, context):
     from projects import services
-
-    from .factories import ready_application
+    from tests.builders import ready_application
 
     application = ready_application()
     services.application_submit(actor=application.created_by, application=application)

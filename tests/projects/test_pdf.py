@@ -9,8 +9,7 @@ import pytest
 
 from projects import services
 from projects.models import Application
-
-from .factories import ready_application
+from tests.builders import ready_application
 
 
 def pdf_text(data: bytes) -> str:

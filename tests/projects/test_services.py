@@ -26,14 +26,13 @@ from projects.enums import (
 )
 from projects.models import Application, Partner
 from projects.services import ApplicationError
-
-from ..factories import OrganisationFactory, ResearchOrganisationFactory
-from .factories import (
-    PDF_BYTES,
+from tests.builders import PDF_BYTES, ready_application
+from tests.factories import (
     ApplicationFactory,
     CallFactory,
     CoordinatorFactory,
-    ready_application,
+    OrganisationFactory,
+    ResearchOrganisationFactory,
 )
 
 pytestmark = pytest.mark.django_db

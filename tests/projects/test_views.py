@@ -17,15 +17,8 @@ from openpyxl import load_workbook
 from projects import domain, services
 from projects.enums import ApplicationState
 from projects.models import Application, FormDraft
-
-from ..factories import ApplicantFactory
-from .factories import (
-    PDF_BYTES,
-    ApplicationFactory,
-    CallFactory,
-    CoordinatorFactory,
-    ready_application,
-)
+from tests.builders import PDF_BYTES, ready_application
+from tests.factories import ApplicantFactory, ApplicationFactory, CallFactory, CoordinatorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.enums import CallState
-
-from ..factories import ApplicantFactory, StaffFactory
-from .factories import ApplicationFactory, CallFactory, CoordinatorFactory
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    CallFactory,
+    CoordinatorFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
