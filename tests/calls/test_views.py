@@ -7,8 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -90,40 +88,34 @@ def test_register_after_deadline_refused_even_if_call_still_open(client, applica
     assert CallRegistration.objects.filter(call=call).count() == 0
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_public_call_list_query_count_constant(client):
+def test_public_call_list_query_count_constant(client, query_count):
     open_call()
     CallFactory(state=CallState.CLOSED)
-    one = _queries(client, reverse("call_list"))
+    one = query_count(client.get, reverse("call_list"))
     for _ in range(19):
         open_call()
         CallFactory(state=CallState.CLOSED)
-    assert _queries(client, reverse("call_list")) == one
+    assert query_count(client.get, reverse("call_list")) == one
 
 
-def test_manage_call_list_query_count_constant(client, staff_user):
+def test_manage_call_list_query_count_constant(client, staff_user, query_count):
     client.force_login(staff_user)
     open_call()
-    one = _queries(client, reverse("call_manage_list"))
+    one = query_count(client.get, reverse("call_manage_list"))
     for _ in range(19):
         open_call()
-    twenty = _queries(client, reverse("call_manage_list"))
+    twenty = query_count(client.get, reverse("call_manage_list"))
     assert twenty == one
 
 
-def test_budget_year_query_count_constant(client, staff_user):
+def test_budget_year_query_count_constant(client, staff_user, query_count):
     client.force_login(staff_user)
     envelope = EnvelopeFactory(initial_amount=Decimal("100"))
     url = reverse("budget_year", args=[envelope.call.programme_year_id])
-    one = _queries(client, url)
+    one = query_count(client.get, url)
     for _ in range(5):
         EnvelopeFactory(call=envelope.call, initial_amount=Decimal("100"))
-    assert _queries(client, url) == one
+    assert query_count(client.get, url) == one
 
 
 # --- Staff runs a call ------------------------------------------------------------------------

@@ -6,8 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -192,18 +190,13 @@ def test_ranking_page_says_when_several_envelopes_are_added_up(client):
     assert "This call has 2 envelopes; the cut line uses their total." in response.content.decode()
 
 
-def _queries(client, call) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("ranking", args=[call.pk]))
-    assert response.status_code == 200
-    return len(captured)
-
-
-def test_ranking_page_query_count_constant(client):
+def test_ranking_page_query_count_constant(client, query_count):
     client.force_login(StaffFactory())
     one = evaluation_call()
     consensus(admissible_application(one), [4, 4, 4])
     five = evaluation_call()
     for _ in range(5):
         consensus(admissible_application(five), [4, 4, 4])
-    assert _queries(client, one) == _queries(client, five)
+    assert query_count(client.get, reverse("ranking", args=[one.pk])) == query_count(
+        client.get, reverse("ranking", args=[five.pk])
+    )

@@ -29,8 +29,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -319,21 +317,16 @@ def test_pdf_csv_and_xlsx_give_the_same_scores_and_decisions(client, world):
     assert sum(v for v in granted.values() if v) == 750000
 
 
-def test_export_query_count_does_not_grow_with_the_applications(client, world):
+def test_export_query_count_does_not_grow_with_the_applications(client, world, query_count):
     client.force_login(StaffFactory())
     url = reverse("evaluation_export", args=[world.call.pk, "xlsx"])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
-    few = count()
+    few = query_count(client.get, url)
     for i in range(5):
         application = admissible_application(world.call, aid="100000", acronym=f"MORE{i}")
         consensus(application, [3, 3, 4])
         submitted_assignment(application, ["3", "3", "4"], reviewer=world.r1)
-    assert count() == few
+    assert query_count(client.get, url) == few
 
 
 def test_export_masks_the_viewers_conflicts(client, world):
@@ -473,7 +466,9 @@ def test_browser_manager_asks_for_the_report_from_the_ranking_and_downloads_it(
     assert re.search(r"2 projects\s+€ 750,000", text)
 
 
-def test_reports_page_query_count_is_constant_with_evaluation_reports(client, world):
+def test_reports_page_query_count_is_constant_with_evaluation_reports(
+    client, world, query_count
+):
     from tests.factories import DoneReportFactory
 
     steering = SteeringFactory()  # not staff: the conflict check runs for them
@@ -481,14 +476,9 @@ def test_reports_page_query_count_is_constant_with_evaluation_reports(client, wo
     params = {"programme": world.call.programme_id, "call": world.call.pk, "language": "nl"}
     DoneReportFactory(kind=ReportKind.CALL_EVALUATION, parameters=params)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("report_list")).status_code == 200
-        return len(queries)
-
-    one = count()
+    one = query_count(client.get, reverse("report_list"))
     for _ in range(4):
         other_call = evaluation_call()
         DoneReportFactory(kind=ReportKind.CALL_EVALUATION, requested_by=ProgrammeManagerFactory(),
                           parameters={**params, "call": other_call.pk})
-    assert count() == one
+    assert query_count(client.get, reverse("report_list")) == one

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -191,19 +189,17 @@ def test_kpi_page_for_one_year_has_no_trend(client, programme):
     assert 'id="kpi-trend"' not in response.content.decode()
 
 
-def test_kpi_page_query_count_does_not_grow_with_the_funded_projects(client, programme):
+def test_kpi_page_query_count_does_not_grow_with_the_funded_projects(
+    client, programme, query_count
+):
     client.force_login(ProgrammeManagerFactory())
+    url = reverse("kpi_overview", args=[programme.pk])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("kpi_overview", args=[programme.pk])).status_code == 200
-        return len(queries)
-
-    small = count()
+    small = query_count(client.get, url)
     for year in (2019, 2020):
         for _ in range(2):
             project_2020(programme.trend_calls[year], programme.trend_meeting)
-    large = count()
+    large = query_count(client.get, url)
 
     assert large == small
     rows = dict(report_kpis.kpi_trend(programme).rows)

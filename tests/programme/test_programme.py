@@ -4,8 +4,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programme.enums import BudgetLineKind, KpiKind, Role, SmeClass
@@ -86,22 +84,17 @@ def test_programme_page_shows_budget_table_in_dutch(client, seeded):
     assert "€\xa04.500.000" in body
 
 
-def test_programme_page_query_count_does_not_grow_with_milestones(client, seeded):
+def test_programme_page_query_count_does_not_grow_with_milestones(client, seeded, query_count):
     pm = User.objects.get(email="programmamanager@demo.icon")
     client.force_login(pm)
     url = reverse("programme_detail", args=[seeded.pk])
     kpi = seeded.kpis.get(number=2)
 
-    def count():
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
-
     factories.MilestoneRecordFactory(kpi=kpi, recorded_by=pm)
-    one = count()
+    one = query_count(client.get, url)
     for _ in range(5):
         factories.MilestoneRecordFactory(kpi=kpi, recorded_by=pm)
-    assert count() == one
+    assert query_count(client.get, url) == one
 
 
 def test_programme_manager_records_milestone_with_evidence(client, seeded):

@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -369,20 +367,17 @@ def test_report_row_of_a_failed_report_shows_the_reason(client, programme, manag
     assert "hx-trigger" not in html
 
 
-def test_report_list_query_count_is_the_same_for_1_and_many_reports(client, programme, manager):
+def test_report_list_query_count_is_the_same_for_1_and_many_reports(
+    client, programme, manager, query_count
+):
     client.force_login(manager)
     DoneReportFactory(parameters={"programme": programme.pk, "language": "nl"})
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("report_list")).status_code == 200
-        return len(queries)
-
-    one = count()
+    one = query_count(client.get, reverse("report_list"))
     for _ in range(4):
         DoneReportFactory(parameters={"programme": programme.pk, "language": "nl"},
                           requested_by=SteeringFactory())
-    assert count() == one
+    assert query_count(client.get, reverse("report_list")) == one
 
 
 def test_report_download_streams_the_stored_pdf(client, programme, manager):
@@ -454,19 +449,17 @@ def test_kpi_overview_for_one_year(client, programme, manager):
     assert 'role="img"' in response.content.decode()  # the inline SVG chart
 
 
-def test_kpi_overview_query_count_is_the_same_for_1_and_many_calls(client, programme, manager):
+def test_kpi_overview_query_count_is_the_same_for_1_and_many_calls(
+    client, programme, manager, query_count
+):
     client.force_login(manager)
+    url = reverse("kpi_overview", args=[programme.pk])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("kpi_overview", args=[programme.pk])).status_code == 200
-        return len(queries)
-
-    one = count()
+    one = query_count(client.get, url)
     for year in (2019, 2020, 2020):
         EnvelopeFactory(call=CallFactory(programme=programme,
                                          programme_year=programme.years.get(year=year)))
-    assert count() == one
+    assert query_count(client.get, url) == one
 
 
 def test_kpi_export_of_an_unknown_format_is_404(client, programme, manager):

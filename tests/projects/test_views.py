@@ -8,8 +8,6 @@ from io import BytesIO
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -266,21 +264,14 @@ def submitted(n, call):
     return apps
 
 
-def _count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_staff_list_constant_queries(client, staff_user):
+def test_staff_list_constant_queries(client, staff_user, query_count):
     call = CallFactory()
     client.force_login(staff_user)
     url = reverse("admissibility_list")
     submitted(1, call)
-    one = _count_queries(client, url)
+    one = query_count(client.get, url)
     submitted(4, call)
-    assert _count_queries(client, url) == one
+    assert query_count(client.get, url) == one
 
 
 def test_staff_list_filters_search_sort_and_exports(client, staff_user):
@@ -329,14 +320,14 @@ def test_exports_of_partners_and_budget_lines_add_up_to_the_applications(client,
                       {"table": "secrets"}).status_code == 404
 
 
-def test_export_query_count_does_not_grow_with_the_applications(client, staff_user):
+def test_export_query_count_does_not_grow_with_the_applications(client, staff_user, query_count):
     call = CallFactory()
     client.force_login(staff_user)
     submitted(1, call)
     url = reverse("admissibility_export", args=["xlsx"])
-    one = _count_queries(client, url)
+    one = query_count(client.get, url)
     submitted(3, call)
-    assert _count_queries(client, url) == one
+    assert query_count(client.get, url) == one
 
 
 def test_admissibility_form_completion_requested(client, staff_user):
