@@ -16,11 +16,19 @@ from . import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Settings of every test, besides a media folder of its own (test_access_matrix.py
+# applies them to the data it builds once for the module).
+TEST_SETTINGS = {
+    # The production hasher costs ~0.3 s a user; tests create hundreds of users.
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The production hasher costs ~0.3 s a user; tests create hundreds of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)

@@ -7,17 +7,43 @@ without a decision about who may see it. Each later issue adds its rows here.
 Statuses: 200 allowed; LOGIN = redirect to the login page (anonymous); 403 the role may
 not do this; 404 the object is not theirs to know about (another consortium's data, a
 conflicted reviewer); 405 wrong method.
+
+The world the rows point into is built once for the module (about 90 rows × 11 roles
+only read it), in a transaction rolled back when the module is done; each row runs in a
+savepoint of its own, so whatever a request writes (a session, a last login) is undone
+before the next row.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from calls.enums import CallState
+from calls.models import CallDocument
+from config.celery import app as celery_app
+from governance.bodies.enums import BodyKind
+from governance.decisions import services as decisions
+from governance.decisions.enums import DecisionOutcome
+from governance.models import ConflictDeclaration, Letter, ReviewAssignment
+from governance.review.enums import AssignmentState
 from programme.enums import KpiKind, Role
-
-from . import factories
-from .conftest import ROLE_FACTORIES
+from projects import services as project_services
+from tests import factories
+from tests.builders import (
+    admissible_application,
+    cleared_assignment,
+    consensus,
+    evaluation_call,
+    meeting_with_quorum,
+    ready_application,
+)
+from tests.conftest import ROLE_FACTORIES, TEST_SETTINGS
 
 LOGIN = "login"
 ANON = "anonymous"
@@ -309,16 +335,9 @@ class World:
         self._extend_decisions()
 
     def _extend_calls(self):
-        from django.core.files.base import ContentFile
-
-        from calls.enums import CallState
-        from calls.models import CallDocument
-
-        from tests.factories import CallFactory, EnvelopeFactory
-
-        self.open_call = CallFactory(state=CallState.OPEN)
-        self.envelope = EnvelopeFactory(call=self.open_call)
-        self.draft_call = CallFactory(state=CallState.DRAFT)
+        self.open_call = factories.CallFactory(state=CallState.OPEN)
+        self.envelope = factories.EnvelopeFactory(call=self.open_call)
+        self.draft_call = factories.CallFactory(state=CallState.DRAFT)
         self.call_document = CallDocument.objects.create(
             call=self.open_call, title_nl="Oproeptekst", title_en="Call text",
             file=ContentFile(b"%PDF-1.4 call text", name="call.pdf"),
@@ -329,17 +348,15 @@ class World:
         )
 
     def _extend_governance(self):
-        from tests.factories import BodyFactory, MeetingFactory, MembershipFactory
-
-        self.body = BodyFactory(programme=self.programme)
-        self.membership = MembershipFactory(body=self.body, user=self.users[Role.COUNCIL])
-        self.meeting = MeetingFactory(body=self.body, attendees=[self.users[Role.COUNCIL]])
+        self.body = factories.BodyFactory(programme=self.programme)
+        self.membership = factories.MembershipFactory(
+            body=self.body, user=self.users[Role.COUNCIL]
+        )
+        self.meeting = factories.MeetingFactory(
+            body=self.body, attendees=[self.users[Role.COUNCIL]]
+        )
 
     def _extend_projects(self):
-        from projects import services as project_services
-
-        from tests.builders import ready_application
-
         applicant = self.users[Role.APPLICANT]
         # A draft and a submitted application coordinated by the applicant's organisation;
         # the other applicant belongs to neither consortium.
@@ -351,23 +368,6 @@ class World:
         project_services.application_submit(actor=applicant, application=self.submitted)
 
     def _extend_decisions(self):
-        from decimal import Decimal
-
-        from django.core.files.base import ContentFile
-        from django.utils import timezone
-
-        from governance.bodies.enums import BodyKind
-        from governance.decisions import services as decisions
-        from governance.decisions.enums import DecisionOutcome
-        from governance.models import Letter
-
-        from tests.builders import (
-            admissible_application,
-            consensus,
-            evaluation_call,
-            meeting_with_quorum,
-        )
-
         applicant = self.users[Role.APPLICANT]
         self.evaluation_call = evaluation_call()
         self.decided = admissible_application(self.evaluation_call, created_by=applicant)
@@ -383,19 +383,12 @@ class World:
         self.letter.save()
 
     def _extend_reports(self):
-        from tests.factories import DoneReportFactory
-
-        self.report = DoneReportFactory(
+        self.report = factories.DoneReportFactory(
             requested_by=self.users[Role.PROGRAMME_MANAGER],
             parameters={"programme": self.programme.pk, "year": None, "language": "nl"},
         )
 
     def _extend_reviews(self):
-        from governance.models import ConflictDeclaration, ReviewAssignment
-        from governance.review.enums import AssignmentState
-
-        from tests.builders import admissible_application, cleared_assignment, evaluation_call
-
         # An admissible application of a call in evaluation, of a consortium none of the
         # roles belongs to; the council member reviews it (no conflict declared), the
         # conflicted reviewer declared a conflict (assignment withdrawn).
@@ -414,13 +407,40 @@ class World:
         )
 
 
-@pytest.fixture
-def world(db):
-    return World()
+@pytest.fixture(scope="module")
+def world_media(tmp_path_factory):
+    """The media folder of the module: the world's files are written once, read by all."""
+    return tmp_path_factory.mktemp("access-matrix-media")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, world_media):
+    """The world, built once for the module in a transaction rolled back at its end
+    (pytest-django runs each test of a non-transactional module inside it, in a
+    savepoint). Settings and Celery as tests/conftest.py sets them for a test."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(**TEST_SETTINGS, MEDIA_ROOT=world_media),
+            transaction.atomic(),
+        ):
+            yield World()
+            transaction.set_rollback(True)
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _world_media_root(_test_settings, settings, world_media):
+    """After tests/conftest.py's per-test media folder: the module's, where the world's
+    files (attachments, letters, reports, evidence) are."""
+    settings.MEDIA_ROOT = world_media
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=lambda r: r.name)
-def test_access(row, world, client):
+def test_access(row, world, db, client):
     url = reverse(row.name, kwargs=row.kwargs(world))
     failures = []
     for role in ROLES:
