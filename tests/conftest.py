@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.http import HttpResponseBase
+from django.test.utils import CaptureQueriesContext
 
 from config.celery import app as celery_app
 from programme.enums import Role
@@ -37,12 +40,19 @@ celery_app.conf.broker_transport_options = {
     "global_keyprefix": f"{BROKER_NAMESPACE}:",
 }
 
+# Settings of every test, besides a media folder of its own (test_access_matrix.py
+# applies them to the data it builds once for the module).
+TEST_SETTINGS = {
+    # The production hasher costs ~0.3 s a user; tests create hundreds of users.
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The production hasher costs ~0.3 s a user; tests create hundreds of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +84,28 @@ def celery_worker_on_redis(transactional_db):
     celery_app.control.purge()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
+
+
+@pytest.fixture
+def query_count():
+    """The N+1 guard of every list, page and export: `query_count(action, *args,
+    **kwargs)` calls `action(*args, **kwargs)` and returns the number of SQL queries it
+    ran. A response it returns must be a 200 (the queries of an error page guard
+    nothing). A guard counts with one item, adds more, and expects the same number:
+
+        one = query_count(client.get, url)
+        ApplicationFactory.create_batch(3, call=call)
+        assert query_count(client.get, url) == one
+    """
+
+    def count(action, *args, **kwargs) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            result = action(*args, **kwargs)
+        if isinstance(result, HttpResponseBase):
+            assert result.status_code == 200, f"{action}: {result.status_code}"
+        return len(queries)
+
+    return count
 
 
 ROLE_FACTORIES = {

@@ -7,17 +7,43 @@ without a decision about who may see it. Each later issue adds its rows here.
 Statuses: 200 allowed; LOGIN = redirect to the login page (anonymous); 403 the role may
 not do this; 404 the object is not theirs to know about (another consortium's data, a
 conflicted reviewer); 405 wrong method.
+
+The world the rows point into is built once for the module (about 90 rows × 11 roles
+only read it), in a transaction rolled back when the module is done; each row runs in a
+savepoint of its own, so whatever a request writes (a session, a last login) is undone
+before the next row.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from calls.enums import CallState
+from calls.models import CallDocument
+from config.celery import app as celery_app
+from governance.bodies.enums import BodyKind
+from governance.decisions import services as decisions
+from governance.decisions.enums import DecisionOutcome
+from governance.models import ConflictDeclaration, Letter, ReviewAssignment
+from governance.review.enums import AssignmentState
 from programme.enums import KpiKind, Role
-
-from . import factories
-from .conftest import ROLE_FACTORIES
+from projects import services as project_services
+from tests import factories
+from tests.builders import (
+    admissible_application,
+    cleared_assignment,
+    consensus,
+    evaluation_call,
+    meeting_with_quorum,
+    ready_application,
+)
+from tests.conftest import ROLE_FACTORIES, TEST_SETTINGS
 
 LOGIN = "login"
 ANON = "anonymous"
@@ -99,18 +125,33 @@ MATRIX = [
     Row("call_detail", lambda w: {"pk": w.open_call.pk}, ok=LOGGED_IN, anonymous=200),
     Row("call_detail", lambda w: {"pk": w.draft_call.pk}, ok={S, AD}, denied=404, anonymous=404),
     Row("call_document", lambda w: {"pk": w.call_document.pk}, ok=LOGGED_IN, anonymous=200),
-    Row("call_document", lambda w: {"pk": w.draft_document.pk}, ok={S, AD}, denied=404,
-        anonymous=404),
-    Row("call_register", lambda w: {"pk": w.open_call.pk}, ok=LOGGED_IN, ok_status=405,
-        anonymous=405),
+    Row(
+        "call_document",
+        lambda w: {"pk": w.draft_document.pk},
+        ok={S, AD},
+        denied=404,
+        anonymous=404,
+    ),
+    Row(
+        "call_register",
+        lambda w: {"pk": w.open_call.pk},
+        ok=LOGGED_IN,
+        ok_status=405,
+        anonymous=405,
+    ),
     Row("call_manage_list", ok={S, AD}),
     Row("call_create", ok={S, AD}),
     Row("call_manage", lambda w: {"pk": w.draft_call.pk}, ok={S, AD}),
     Row("call_edit", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
     Row("call_parameters_edit", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
     Row("call_criteria_edit", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
-    Row("call_transition", lambda w: {"pk": w.draft_call.pk, "to_state": "open"},
-        ok=LOGGED_IN, ok_status=405, anonymous=405),
+    Row(
+        "call_transition",
+        lambda w: {"pk": w.draft_call.pk, "to_state": "open"},
+        ok=LOGGED_IN,
+        ok_status=405,
+        anonymous=405,
+    ),
     Row("call_document_add", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
     Row("envelope_create", lambda w: {"pk": w.draft_call.pk}, ok={S, AD}),
     Row("envelope_detail", lambda w: {"pk": w.envelope.pk}, ok={S, AD, PM, SG}),
@@ -132,8 +173,13 @@ MATRIX = [
     Row("decision_record", lambda w: {"pk": w.decided.pk}, ok={S, AD}, ok_status=302),
     Row("call_mark_decided", lambda w: {"pk": w.evaluation_call.pk}, ok={S, AD}, ok_status=405),
     # The coordinator's contact declines; staff know of the decision (403); others 404.
-    Row("decision_decline", lambda w: {"pk": w.decision.pk}, ok={A, AD}, denied=404,
-        overrides={S: 403}),
+    Row(
+        "decision_decline",
+        lambda w: {"pk": w.decision.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={S: 403},
+    ),
     Row("letter_download", lambda w: {"pk": w.letter.pk}, ok={A, S, AD}, denied=404),
     Row("letter_retry", lambda w: {"pk": w.letter.pk}, ok={S, AD}, ok_status=405),
     # --- projects: applicant portal --------------------------------------------------------
@@ -221,36 +267,69 @@ MATRIX = [
     # A reviewer reaches only their own assignments (404 otherwise); a conflicted reviewer
     # gets 404 on the application, its files and its review pages. Staff moderate.
     Row("review_list", ok={C, E, AD}),
-    Row("review_declare", lambda w: {"pk": w.review.pk}, ok={C},
-        overrides={E: 404, AD: 404, CR: 404}),
-    Row("review_score", lambda w: {"pk": w.review.pk}, ok={C},
-        overrides={E: 404, AD: 404, CR: 404}),
-    Row("review_declare", lambda w: {"pk": w.conflicted_review.pk},
-        overrides={C: 404, E: 404, AD: 404, CR: 404}),
-    Row("review_score", lambda w: {"pk": w.conflicted_review.pk},
-        overrides={C: 404, E: 404, AD: 404, CR: 404}),
-    Row("application_detail", lambda w: {"pk": w.reviewed.pk}, ok={C, S, AD}, denied=404,
-        overrides={CR: 404}),
-    Row("attachment_download",
+    Row(
+        "review_declare",
+        lambda w: {"pk": w.review.pk},
+        ok={C},
+        overrides={E: 404, AD: 404, CR: 404},
+    ),
+    Row(
+        "review_score", lambda w: {"pk": w.review.pk}, ok={C}, overrides={E: 404, AD: 404, CR: 404}
+    ),
+    Row(
+        "review_declare",
+        lambda w: {"pk": w.conflicted_review.pk},
+        overrides={C: 404, E: 404, AD: 404, CR: 404},
+    ),
+    Row(
+        "review_score",
+        lambda w: {"pk": w.conflicted_review.pk},
+        overrides={C: 404, E: 404, AD: 404, CR: 404},
+    ),
+    Row(
+        "application_detail",
+        lambda w: {"pk": w.reviewed.pk},
+        ok={C, S, AD},
+        denied=404,
+        overrides={CR: 404},
+    ),
+    Row(
+        "attachment_download",
         lambda w: {"pk": w.reviewed.pk, "attachment_pk": w.reviewed_attachment.pk},
-        ok={C, S, AD}, denied=404, overrides={CR: 404}),
-    Row("partner_budget",
+        ok={C, S, AD},
+        denied=404,
+        overrides={CR: 404},
+    ),
+    Row(
+        "partner_budget",
         lambda w: {"pk": w.reviewed.pk, "partner_pk": w.reviewed_partner.pk},
-        ok={C, S, AD}, denied=404, overrides={CR: 404}),
+        ok={C, S, AD},
+        denied=404,
+        overrides={CR: 404},
+    ),
     Row("review_call_overview", lambda w: {"pk": w.review_call.pk}, ok={S, AD}),
-    Row("review_assign_auto", lambda w: {"pk": w.review_call.pk}, ok=LOGGED_IN,
-        ok_status=405, anonymous=405),
+    Row(
+        "review_assign_auto",
+        lambda w: {"pk": w.review_call.pk},
+        ok=LOGGED_IN,
+        ok_status=405,
+        anonymous=405,
+    ),
     Row("review_assign_page", lambda w: {"pk": w.reviewed.pk}, ok={S, AD}),
-    Row("review_unassign", lambda w: {"pk": w.review.pk}, ok=LOGGED_IN, ok_status=405,
-        anonymous=405),
+    Row(
+        "review_unassign", lambda w: {"pk": w.review.pk}, ok=LOGGED_IN, ok_status=405, anonymous=405
+    ),
     Row("consensus_page", lambda w: {"pk": w.reviewed.pk}, ok={S, AD}),
     Row("reviewer_list", ok={S, AD}),
     Row("reviewer_expertise_edit", lambda w: {"pk": w.users[C].pk}, ok={S, AD}),
     # --- KPI page and reports (programme manager, staff, steering group only) -------------
     Row("kpi_overview", lambda w: {"pk": w.programme.pk}, ok={S, PM, SG, AD}),
     Row("kpi_export", lambda w: {"pk": w.programme.pk, "fmt": "csv"}, ok={S, PM, SG, AD}),
-    Row("evaluation_export", lambda w: {"pk": w.evaluation_call.pk, "fmt": "csv"},
-        ok={S, PM, SG, AD}),
+    Row(
+        "evaluation_export",
+        lambda w: {"pk": w.evaluation_call.pk, "fmt": "csv"},
+        ok={S, PM, SG, AD},
+    ),
     Row("report_list", ok={S, PM, SG, AD}),
     Row("report_row", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
     Row("report_download", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
@@ -309,73 +388,52 @@ class World:
         self._extend_decisions()
 
     def _extend_calls(self):
-        from django.core.files.base import ContentFile
-
-        from calls.enums import CallState
-        from calls.models import CallDocument
-
-        from .calls.factories import CallFactory, EnvelopeFactory
-
-        self.open_call = CallFactory(state=CallState.OPEN)
-        self.envelope = EnvelopeFactory(call=self.open_call)
-        self.draft_call = CallFactory()
+        self.open_call = factories.CallFactory(state=CallState.OPEN)
+        self.envelope = factories.EnvelopeFactory(call=self.open_call)
+        self.draft_call = factories.CallFactory(state=CallState.DRAFT)
         self.call_document = CallDocument.objects.create(
-            call=self.open_call, title_nl="Oproeptekst", title_en="Call text",
+            call=self.open_call,
+            title_nl="Oproeptekst",
+            title_en="Call text",
             file=ContentFile(b"%PDF-1.4 call text", name="call.pdf"),
         )
         self.draft_document = CallDocument.objects.create(
-            call=self.draft_call, title_nl="Ontwerp", title_en="Draft",
+            call=self.draft_call,
+            title_nl="Ontwerp",
+            title_en="Draft",
             file=ContentFile(b"%PDF-1.4 draft", name="draft.pdf"),
         )
 
     def _extend_governance(self):
-        from .governance.factories import BodyFactory, MeetingFactory, MembershipFactory
-
-        self.body = BodyFactory(programme=self.programme)
-        self.membership = MembershipFactory(body=self.body, user=self.users[Role.COUNCIL])
-        self.meeting = MeetingFactory(body=self.body, attendees=[self.users[Role.COUNCIL]])
+        self.body = factories.BodyFactory(programme=self.programme)
+        self.membership = factories.MembershipFactory(body=self.body, user=self.users[Role.COUNCIL])
+        self.meeting = factories.MeetingFactory(
+            body=self.body, attendees=[self.users[Role.COUNCIL]]
+        )
 
     def _extend_projects(self):
-        from projects import services as project_services
-
-        from .projects import factories as project_factories
-
         applicant = self.users[Role.APPLICANT]
         # A draft and a submitted application coordinated by the applicant's organisation;
         # the other applicant belongs to neither consortium.
-        self.draft = project_factories.ready_application(created_by=applicant)
+        self.draft = ready_application(created_by=applicant)
         self.call = self.draft.call
         self.partner = self.draft.partners.filter(is_coordinator=False).first()
         self.attachment = self.draft.attachments.first()
-        self.submitted = project_factories.ready_application(created_by=applicant)
+        self.submitted = ready_application(created_by=applicant)
         project_services.application_submit(actor=applicant, application=self.submitted)
 
     def _extend_decisions(self):
-        from decimal import Decimal
-
-        from django.core.files.base import ContentFile
-        from django.utils import timezone
-
-        from governance.bodies.enums import BodyKind
-        from governance.decisions import services as decisions
-        from governance.decisions.enums import DecisionOutcome
-        from governance.models import Letter
-
-        from .governance.factories_decisions import (
-            admissible_application,
-            consensus,
-            evaluation_call,
-            meeting_with_quorum,
-        )
-
         applicant = self.users[Role.APPLICANT]
         self.evaluation_call = evaluation_call()
         self.decided = admissible_application(self.evaluation_call, created_by=applicant)
         consensus(self.decided, [4, 4, 4])
         self.decision = decisions.decision_record(
-            actor=self.users[Role.STAFF], application=self.decided,
+            actor=self.users[Role.STAFF],
+            application=self.decided,
             meeting=meeting_with_quorum(self.evaluation_call.programme, BodyKind.STEERING_GROUP),
-            outcome=DecisionOutcome.FUND, amount=Decimal("100000"), decided_by="A. Generaal",
+            outcome=DecisionOutcome.FUND,
+            amount=Decimal("100000"),
+            decided_by="A. Generaal",
         )
         self.letter = Letter.objects.get(application=self.decided, kind="decision")
         self.letter.file.save("decision.pdf", ContentFile(b"%PDF-1.4 letter"), save=False)
@@ -383,23 +441,12 @@ class World:
         self.letter.save()
 
     def _extend_reports(self):
-        from .programme.factories_reports import DoneReportFactory
-
-        self.report = DoneReportFactory(
+        self.report = factories.DoneReportFactory(
             requested_by=self.users[Role.PROGRAMME_MANAGER],
             parameters={"programme": self.programme.pk, "year": None, "language": "nl"},
         )
 
     def _extend_reviews(self):
-        from governance.models import ConflictDeclaration, ReviewAssignment
-        from governance.review.enums import AssignmentState
-
-        from .governance.review_factories import (
-            admissible_application,
-            cleared_assignment,
-            evaluation_call,
-        )
-
         # An admissible application of a call in evaluation, of a consortium none of the
         # roles belongs to; the council member reviews it (no conflict declared), the
         # conflicted reviewer declared a conflict (assignment withdrawn).
@@ -413,18 +460,47 @@ class World:
             application=self.reviewed, reviewer=conflicted, state=AssignmentState.WITHDRAWN
         )
         ConflictDeclaration.objects.create(
-            application=self.reviewed, reviewer=conflicted, has_conflict=True,
+            application=self.reviewed,
+            reviewer=conflicted,
+            has_conflict=True,
             reason="Adviser of the coordinator",
         )
 
 
-@pytest.fixture
-def world(db):
-    return World()
+@pytest.fixture(scope="module")
+def world_media(tmp_path_factory):
+    """The media folder of the module: the world's files are written once, read by all."""
+    return tmp_path_factory.mktemp("access-matrix-media")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, world_media):
+    """The world, built once for the module in a transaction rolled back at its end
+    (pytest-django runs each test of a non-transactional module inside it, in a
+    savepoint). Settings and Celery as tests/conftest.py sets them for a test."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(**TEST_SETTINGS, MEDIA_ROOT=world_media),
+            transaction.atomic(),
+        ):
+            yield World()
+            transaction.set_rollback(True)
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _world_media_root(_test_settings, settings, world_media):
+    """After tests/conftest.py's per-test media folder: the module's, where the world's
+    files (attachments, letters, reports, evidence) are."""
+    settings.MEDIA_ROOT = world_media
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=lambda r: r.name)
-def test_access(row, world, client):
+def test_access(row, world, db, client):
     url = reverse(row.name, kwargs=row.kwargs(world))
     failures = []
     for role in ROLES:

@@ -14,7 +14,7 @@ from projects import services as project_services
 from projects.enums import ApplicationState
 
 from . import factories
-from .projects.factories import ready_application
+from .builders import ready_application
 
 # Data no service owns and no page edits: added and changed in the admin (never deleted).
 ADMIN_EDITABLE = {
@@ -226,7 +226,7 @@ def test_admin_adds_a_user(client, superuser):
 
 
 def test_admin_corrects_a_body_name_but_not_its_kind(client, superuser):
-    from .governance.factories import BodyFactory
+    from .factories import BodyFactory
 
     body = BodyFactory()
     client.force_login(superuser)

@@ -97,7 +97,16 @@ def test_every_dutch_msgid_is_translated(tmp_path):
     shutil.copytree(
         ROOT,
         copy,
-        ignore=shutil.ignore_patterns(".venv", ".git", "var", "staticfiles", "*.mo", "__pycache__", ".pytest_cache", ".hypothesis"),
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "var",
+            "staticfiles",
+            "*.mo",
+            "__pycache__",
+            ".pytest_cache",
+            ".hypothesis",
+        ),
     )
     result = run(
         ["manage.py", "makemessages", "-l", "nl", "--no-obsolete", "-i", "tests", "-i", "var"],

@@ -34,68 +34,117 @@ def _make_call():
     year = ProgrammeYear.objects.filter(year=2020).select_related("programme").first()
     now = datetime(2020, 10, 1, 12, tzinfo=UTC)
     call = Call.objects.create(
-        programme=year.programme, programme_year=year, title_nl="BENCH ranking 300",
-        title_en="BENCH ranking 300", opens_at=now - timedelta(days=90),
-        deadline=now - timedelta(days=30), state=CallState.IN_EVALUATION,
+        programme=year.programme,
+        programme_year=year,
+        title_nl="BENCH ranking 300",
+        title_en="BENCH ranking 300",
+        opens_at=now - timedelta(days=90),
+        deadline=now - timedelta(days=30),
+        state=CallState.IN_EVALUATION,
     )
     CallParameters.objects.create(call=call)
     criteria = [
-        Criterion.objects.create(call=call, position=i + 1, name_nl=f"C{i + 1}",
-                                 name_en=f"C{i + 1}", weight=Decimal("1"))
+        Criterion.objects.create(
+            call=call, position=i + 1, name_nl=f"C{i + 1}", name_en=f"C{i + 1}", weight=Decimal("1")
+        )
         for i in range(CRITERIA)
     ]
-    Envelope.objects.create(call=call, name_nl="Bench", name_en="Bench",
-                            initial_amount=Decimal("30000000"), amount=Decimal("30000000"))
+    Envelope.objects.create(
+        call=call,
+        name_nl="Bench",
+        name_en="Bench",
+        initial_amount=Decimal("30000000"),
+        amount=Decimal("30000000"),
+    )
     companies = list(Organisation.objects.filter(kind="company"))
     research = list(Organisation.objects.filter(kind="research"))
     creator = User.objects.get(email=STAFF)
     reviewers = list(User.objects.filter(email__startswith="raad.")[:REVIEWS])
-    applications = Application.objects.bulk_create([
-        Application(
-            call=call, coordinator=companies[i % len(companies)], created_by=creator,
-            title=f"Bench proposal {i}", acronym=f"B{i:03d}", state=ApplicationState.ADMISSIBLE,
-            submitted_at=now - timedelta(days=30, minutes=i), snapshot={"bench": True},
-            receipt_number=f"BENCH-{call.pk}-{i:04d}",
-            total_aid=Decimal(rng.randrange(300_000, 1_500_000)),
-            total_cost=Decimal(rng.randrange(1_000_000, 3_000_000)),
-        )
-        for i in range(APPLICATIONS)
-    ])
+    applications = Application.objects.bulk_create(
+        [
+            Application(
+                call=call,
+                coordinator=companies[i % len(companies)],
+                created_by=creator,
+                title=f"Bench proposal {i}",
+                acronym=f"B{i:03d}",
+                state=ApplicationState.ADMISSIBLE,
+                submitted_at=now - timedelta(days=30, minutes=i),
+                snapshot={"bench": True},
+                receipt_number=f"BENCH-{call.pk}-{i:04d}",
+                total_aid=Decimal(rng.randrange(300_000, 1_500_000)),
+                total_cost=Decimal(rng.randrange(1_000_000, 3_000_000)),
+            )
+            for i in range(APPLICATIONS)
+        ]
+    )
     partners = []
     for i, application in enumerate(applications):
         others = rng.sample([c for c in companies if c != application.coordinator], 2)
         for position, org in enumerate([application.coordinator, *others, rng.choice(research)]):
-            partners.append(Partner(
-                application=application, organisation=org,
-                part=Part.RESEARCH if org.kind == "research" else Part.COMPANY,
-                is_coordinator=position == 0, contact_email=f"bench{i}-{position}@example.org",
-            ))
+            partners.append(
+                Partner(
+                    application=application,
+                    organisation=org,
+                    part=Part.RESEARCH if org.kind == "research" else Part.COMPANY,
+                    is_coordinator=position == 0,
+                    contact_email=f"bench{i}-{position}@example.org",
+                )
+            )
     partners = Partner.objects.bulk_create(partners)
     entries = []
     for partner in partners:
-        activities = ([Activity.RESEARCH] if partner.part == Part.RESEARCH
-                      else [Activity.INDUSTRIAL_RESEARCH, Activity.EXPERIMENTAL_DEVELOPMENT])
+        activities = (
+            [Activity.RESEARCH]
+            if partner.part == Part.RESEARCH
+            else [Activity.INDUSTRIAL_RESEARCH, Activity.EXPERIMENTAL_DEVELOPMENT]
+        )
         for year_no in (1, 2):
             for activity in activities:
-                entries.append(BudgetEntry(partner=partner, year=year_no,
-                                           category=CostCategory.PERSONNEL, activity=activity,
-                                           amount=Decimal(rng.randrange(50_000, 250_000))))
+                entries.append(
+                    BudgetEntry(
+                        partner=partner,
+                        year=year_no,
+                        category=CostCategory.PERSONNEL,
+                        activity=activity,
+                        amount=Decimal(rng.randrange(50_000, 250_000)),
+                    )
+                )
     BudgetEntry.objects.bulk_create(entries)
-    assignments = ReviewAssignment.objects.bulk_create([
-        ReviewAssignment(application=a, reviewer=r, state=AssignmentState.SUBMITTED,
-                         submitted_at=now)
-        for a in applications for r in reviewers
-    ])
-    ReviewScore.objects.bulk_create([
-        ReviewScore(assignment=asg, criterion=c, score=Decimal(rng.randrange(4, 11)) / 2,
-                    comment="bench")
-        for asg in assignments for c in criteria
-    ])
-    ConsensusScore.objects.bulk_create([
-        ConsensusScore(application=a, criterion=c, score=Decimal(rng.randrange(5, 11)) / 2,
-                       comment="bench consensus", moderator=creator)
-        for a in applications for c in criteria
-    ])
+    assignments = ReviewAssignment.objects.bulk_create(
+        [
+            ReviewAssignment(
+                application=a, reviewer=r, state=AssignmentState.SUBMITTED, submitted_at=now
+            )
+            for a in applications
+            for r in reviewers
+        ]
+    )
+    ReviewScore.objects.bulk_create(
+        [
+            ReviewScore(
+                assignment=asg,
+                criterion=c,
+                score=Decimal(rng.randrange(4, 11)) / 2,
+                comment="bench",
+            )
+            for asg in assignments
+            for c in criteria
+        ]
+    )
+    ConsensusScore.objects.bulk_create(
+        [
+            ConsensusScore(
+                application=a,
+                criterion=c,
+                score=Decimal(rng.randrange(5, 11)) / 2,
+                comment="bench consensus",
+                moderator=creator,
+            )
+            for a in applications
+            for c in criteria
+        ]
+    )
     return call
 
 
@@ -133,8 +182,11 @@ def _with_client(path: str) -> dict:
     with CaptureQueriesContext(connection) as captured:
         client.get(path)
     timings.sort()
-    return {"median_ms": round(statistics.median(timings), 1), "p95_ms": round(timings[-1], 1),
-            "queries": len(captured)}
+    return {
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[-1], 1),
+        "queries": len(captured),
+    }
 
 
 def run(ctx=None) -> dict:
@@ -146,8 +198,12 @@ def run(ctx=None) -> dict:
             scenario = _with_client(path + "?cut=40")
         else:
             load = ctx.load(path, requests=20, concurrency=2, email=STAFF)
-            result = {"median_ms": load["median_ms"], "p95_ms": load["p95_ms"],
-                      "errors": load["errors"], "queries": ctx.queries(path, email=STAFF)}
+            result = {
+                "median_ms": load["median_ms"],
+                "p95_ms": load["p95_ms"],
+                "errors": load["errors"],
+                "queries": ctx.queries(path, email=STAFF),
+            }
             scenario = ctx.load(path + "?cut=40", requests=20, concurrency=2, email=STAFF)
         figures = {f"ranking_300_apps_5_reviews.{k}": v for k, v in result.items()}
         figures["ranking_300_scenario_cut.median_ms"] = scenario["median_ms"]

@@ -51,8 +51,12 @@ def _bench_call(title: str, **fields):
     if call is None:
         now = timezone.now()
         call = Call.objects.create(
-            programme=programme, programme_year=year, title_nl=title, title_en=title,
-            opens_at=now - timedelta(days=1), state=CallState.OPEN,
+            programme=programme,
+            programme_year=year,
+            title_nl=title,
+            title_en=title,
+            opens_at=now - timedelta(days=1),
+            state=CallState.OPEN,
             deadline=fields.get("deadline", now + timedelta(days=3650)),
         )
         CallParameters.objects.create(call=call)
@@ -71,21 +75,38 @@ def _ensure_list(call) -> None:
     organisations = list(Organisation.objects.order_by("pk")[:20])
     user = User.objects.get(email=STAFF)
     submitted_at = call.deadline - timedelta(days=1)
-    apps = Application.objects.bulk_create([
-        Application(
-            call=call, coordinator=organisations[i % len(organisations)], created_by=user,
-            title=f"Bench project {i}", acronym=f"BENCH{i}", state="submitted",
-            submitted_at=submitted_at - timedelta(minutes=i), receipt_number=f"BENCH-{call.pk}-{i:05d}",
-            snapshot={"bench": True}, total_cost=Decimal(1_000_000 + i),
-            total_aid=Decimal(600_000 + i),
-        )
-        for i in range(existing, LIST_SIZE)
-    ])
-    Partner.objects.bulk_create([
-        Partner(application=a, organisation=organisations[(i + k) % len(organisations)],
-                part="company", is_coordinator=k == 0, contact=user, contact_email=user.email)
-        for i, a in enumerate(apps) for k in range(4)
-    ])
+    apps = Application.objects.bulk_create(
+        [
+            Application(
+                call=call,
+                coordinator=organisations[i % len(organisations)],
+                created_by=user,
+                title=f"Bench project {i}",
+                acronym=f"BENCH{i}",
+                state="submitted",
+                submitted_at=submitted_at - timedelta(minutes=i),
+                receipt_number=f"BENCH-{call.pk}-{i:05d}",
+                snapshot={"bench": True},
+                total_cost=Decimal(1_000_000 + i),
+                total_aid=Decimal(600_000 + i),
+            )
+            for i in range(existing, LIST_SIZE)
+        ]
+    )
+    Partner.objects.bulk_create(
+        [
+            Partner(
+                application=a,
+                organisation=organisations[(i + k) % len(organisations)],
+                part="company",
+                is_coordinator=k == 0,
+                contact=user,
+                contact_email=user.email,
+            )
+            for i, a in enumerate(apps)
+            for k in range(4)
+        ]
+    )
 
 
 def _post(base_url: str, path: str, cookie: str) -> tuple[int, float]:
@@ -119,12 +140,13 @@ def _burst(ctx) -> tuple[dict, list]:
     from django.utils import timezone
 
     from projects.models import Application
-    from tests.projects.factories import ready_application
+    from tests.builders import ready_application
 
     # Factory users get a fast hash; nobody logs in with a password here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call = _bench_call(f"Bench burst {timezone.now():%Y%m%d%H%M%S}",
-                       deadline=timezone.now() + timedelta(hours=1))
+    call = _bench_call(
+        f"Bench burst {timezone.now():%Y%m%d%H%M%S}", deadline=timezone.now() + timedelta(hours=1)
+    )
     apps = [ready_application(call=call) for _ in range(BURST)]
     cookies = {a.pk: ctx.session_cookie(a.created_by.email) for a in apps}
     call.deadline = timezone.now() + timedelta(seconds=60)  # the last minute starts now
@@ -132,8 +154,9 @@ def _burst(ctx) -> tuple[dict, list]:
     results, lock = [], threading.Lock()
 
     def submit(application):
-        status, ms = _post(ctx.base_url, f"/applications/{application.pk}/submit/",
-                           cookies[application.pk])
+        status, ms = _post(
+            ctx.base_url, f"/applications/{application.pk}/submit/", cookies[application.pk]
+        )
         with lock:
             results.append((status, ms))
 
@@ -166,8 +189,10 @@ def run(ctx) -> dict:
     call = _bench_call("Bench list")
     _ensure_list(call)
     path = f"/admissibility/?call={call.pk}"
-    figures = {f"staff_list_1000_{k}": v for k, v in
-               ctx.load(path, requests=60, concurrency=4, email=STAFF).items()}
+    figures = {
+        f"staff_list_1000_{k}": v
+        for k, v in ctx.load(path, requests=60, concurrency=4, email=STAFF).items()
+    }
     figures["staff_list_1000_queries"] = ctx.queries(path, email=STAFF)
     burst, apps = _burst(ctx)
     figures.update(burst)

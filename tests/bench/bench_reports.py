@@ -96,9 +96,11 @@ def _kpi_page_in_process(pk: int, prefix: str) -> dict:
         assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as queries:
         client.get(path)
-    return {f"{prefix}.median_ms": round(statistics.median(timings), 1),
-            f"{prefix}.queries": len(queries),
-            f"{prefix}.kb": round(len(response.content) / 1024, 1)}
+    return {
+        f"{prefix}.median_ms": round(statistics.median(timings), 1),
+        f"{prefix}.queries": len(queries),
+        f"{prefix}.kb": round(len(response.content) / 1024, 1),
+    }
 
 
 def run(ctx=None) -> dict:

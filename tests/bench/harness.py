@@ -54,8 +54,11 @@ def ensure_database(url: str) -> None:
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
     admin = psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
-        password=parsed.password, dbname="postgres",
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -95,8 +98,10 @@ class Context:
         headers = {"Accept-Language": "nl", "X-Forwarded-Proto": "https"}
         if email:
             headers["Cookie"] = self.session_cookie(email)
-        per_worker = [requests // concurrency + (1 if i < requests % concurrency else 0)
-                      for i in range(concurrency)]
+        per_worker = [
+            requests // concurrency + (1 if i < requests % concurrency else 0)
+            for i in range(concurrency)
+        ]
 
         def worker(count: int):
             conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
@@ -150,11 +155,19 @@ class Context:
 def start_server(env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"), "config.wsgi",
-            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-            "--log-level", "warning",
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
         ],
-        cwd=ROOT, env=env,
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(100):
         try:
@@ -174,6 +187,9 @@ def prepare(env: dict) -> None:
         ["seed_demo"],
     ):
         subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
             stdout=subprocess.DEVNULL,
         )

@@ -36,7 +36,10 @@ def kpi_report(programme_pk: int, language: str) -> MakeHtml:
 
     programme = Programme.objects.get(pk=programme_pk)
     return lambda progress: kpi_report.kpi_report_html(
-        programme=programme, year=None, language=language, generated_at=timezone.now(),
+        programme=programme,
+        year=None,
+        language=language,
+        generated_at=timezone.now(),
         progress=progress,
     )
 
@@ -53,7 +56,10 @@ def evaluation_report(call_pk: int, language: str) -> MakeHtml:
     call = Call.objects.get(pk=call_pk)
     viewer = User.objects.get(email=STAFF)
     return lambda progress: evaluation_report_html(
-        call=call, language=language, generated_at=timezone.now(), viewer=viewer,
+        call=call,
+        language=language,
+        generated_at=timezone.now(),
+        viewer=viewer,
         progress=progress,
     )
 
@@ -98,8 +104,7 @@ def measure(make_html: MakeHtml) -> dict:
     return {
         "queries": result["queries"],
         "data_ms": round(data_s * 1000, 1) if data_s is not None else None,
-        "template_ms": (round((result["html_s"] - steps[-1][1]) * 1000, 1)
-                        if steps else None),
+        "template_ms": (round((result["html_s"] - steps[-1][1]) * 1000, 1) if steps else None),
         "html_ms": round(result["html_s"] * 1000, 1),
         "pdf_ms": round(result["pdf_s"] * 1000, 1),
         "total_ms": round(result["total_s"] * 1000, 1),
@@ -138,7 +143,11 @@ def child_figures(kind: str, pk: int, language: str = "nl") -> dict:
     its peak RSS, its RSS after django.setup() alone, and its (cold) total time."""
     completed = subprocess.run(
         [sys.executable, "-m", "tests.bench.report_measure", kind, str(pk), language],
-        cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=1800,
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     if completed.returncode != 0:
         raise RuntimeError(f"report child failed:\n{completed.stderr[-3000:]}")
@@ -153,12 +162,16 @@ def _child_main(kind: str, pk: str, language: str) -> None:
     django.setup()
     baseline = _peak_rss_mb()
     result = _render(REPORTS[kind](int(pk), language))
-    print(json.dumps({
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
-        "rss_after_setup_mb": round(baseline, 1),
-        "cold_total_ms": round(result["total_s"] * 1000, 1),
-        "pages": result["pages"],
-    }))
+    print(
+        json.dumps(
+            {
+                "peak_rss_mb": round(_peak_rss_mb(), 1),
+                "rss_after_setup_mb": round(baseline, 1),
+                "cold_total_ms": round(result["total_s"] * 1000, 1),
+                "pages": result["pages"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":  # python -m tests.bench.report_measure <kind> <pk> <language>

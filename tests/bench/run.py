@@ -37,7 +37,10 @@ def main() -> int:
     ctx = harness.Context(f"http://127.0.0.1:{port}")
     results: dict = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}"
+        ),
         "modules": {},
     }
     failed = False

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from calls.enums import CallState
 from tests import factories
-from tests.calls.factories import CallFactory, EnvelopeFactory
+from tests.factories import CallFactory, EnvelopeFactory
 
 
 @pytest.mark.browser
@@ -16,7 +17,7 @@ def test_staff_opens_and_closes_a_call_in_the_browser(live_server, browser):
     from playwright.sync_api import expect
 
     staff = factories.StaffFactory(email="sofie@vlaio.test")
-    call = CallFactory(title_en="Browser call", title_nl="Browseroproep")
+    call = CallFactory(state=CallState.DRAFT, title_en="Browser call", title_nl="Browseroproep")
     EnvelopeFactory(call=call, initial_amount=Decimal("4500000"))
 
     context = browser.new_context(locale="en-GB")

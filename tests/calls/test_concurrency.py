@@ -16,7 +16,7 @@ from calls.enums import CallState, LedgerEntryKind
 from calls.models import Envelope, LedgerEntry, ReminderSent
 from programme.states import Refused
 from tests import factories
-from tests.calls.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
+from tests.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
 
 
 def run_in_threads(count: int, work) -> list:

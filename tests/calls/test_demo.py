@@ -1,6 +1,6 @@
 """The demo of `make run`: the 2020 call is open (deadline six weeks after the first
-seeding), the 2019 call is closed and then in evaluation with its handed-in applications, and the demo
-applicant can edit and submit the WEARONCO draft on the open call."""
+seeding), the 2019 call is closed and then in evaluation with its handed-in
+applications, and the demo applicant can edit and submit the WEARONCO draft on the open call."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -70,7 +70,9 @@ def test_transition_guard_open_refused_without_envelope():
     call = make_call(state=CallState.DRAFT)
     facts = domain.CallFacts(has_parameters=True, criteria_count=4, envelope_count=0)
     with translation.override("en"):
-        assert domain.transition_guard(call, CallState.OPEN, DEADLINE - timedelta(days=1), facts) == (
+        assert domain.transition_guard(
+            call, CallState.OPEN, DEADLINE - timedelta(days=1), facts
+        ) == (
             False,
             "The call needs a budget envelope with money before it opens.",
         )
@@ -91,11 +93,15 @@ def test_transition_guard_open_refused_after_deadline():
 
 def test_transition_guard_refuses_moves_outside_the_table():
     with translation.override("en"):
-        assert domain.transition_guard(make_call(state=CallState.DRAFT), CallState.CLOSED, DEADLINE, FACTS) == (
+        assert domain.transition_guard(
+            make_call(state=CallState.DRAFT), CallState.CLOSED, DEADLINE, FACTS
+        ) == (
             False,
             "A call cannot go from “Draft” to “Closed”.",
         )
-        ok, _ = domain.transition_guard(make_call(state=CallState.ARCHIVED), CallState.OPEN, DEADLINE, FACTS)
+        ok, _ = domain.transition_guard(
+            make_call(state=CallState.ARCHIVED), CallState.OPEN, DEADLINE, FACTS
+        )
         assert ok is False
 
 
@@ -175,17 +181,23 @@ def test_can_release_limited_by_committed_and_reference():
     env = envelope(committed="500")
     assert domain.can_release(env, Decimal("500")) == (True, "")
     assert domain.can_release(env, Decimal("500.01"))[0] is False
-    assert domain.can_release(env, Decimal("300"), committed_for_reference=Decimal("200"))[0] is False
+    assert (
+        domain.can_release(env, Decimal("300"), committed_for_reference=Decimal("200"))[0] is False
+    )
 
 
 def test_year_envelopes_fit_refuses_with_the_figures():
     assert domain.year_envelopes_fit(
-        year=2019, budget_line=Decimal("4500000"), envelopes_total=Decimal("4000000"),
+        year=2019,
+        budget_line=Decimal("4500000"),
+        envelopes_total=Decimal("4000000"),
         increase=Decimal("500000"),
     ) == (True, "")
     with translation.override("en"):
         ok, reason = domain.year_envelopes_fit(
-            year=2019, budget_line=Decimal("4500000"), envelopes_total=Decimal("4000000"),
+            year=2019,
+            budget_line=Decimal("4500000"),
+            envelopes_total=Decimal("4000000"),
             increase=Decimal("500000.01"),
         )
     assert ok is False
@@ -222,7 +234,9 @@ def test_plain_rules_follow_the_parameters():
             "least 1 Flemish research organisation(s)."
         )
         assert "There is no collaboration bonus in this call." in rules
-        on = domain.plain_rules(CallParameters(collaboration_bonus_enabled=True, collaboration_bonus=Decimal("10")))
+        on = domain.plain_rules(
+            CallParameters(collaboration_bonus_enabled=True, collaboration_bonus=Decimal("10"))
+        )
         assert "A collaboration bonus of 10 points applies." in on
 
 

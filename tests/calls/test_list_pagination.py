@@ -7,13 +7,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from calls.enums import CallState
-from tests.calls.factories import CallFactory
+from tests.factories import CallFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +29,32 @@ def published_calls(open_count: int, closed_count: int) -> list:
     now = timezone.now()
     # Created in an order unlike the list's, so the ordering is the view's doing.
     closed = [
-        CallFactory(state=CallState.CLOSED, title_en=f"Closed call {i:02d}",
-                    opens_at=now - timedelta(days=100), deadline=now - timedelta(days=10 + i))
+        CallFactory(
+            state=CallState.CLOSED,
+            title_en=f"Closed call {i:02d}",
+            opens_at=now - timedelta(days=100),
+            deadline=now - timedelta(days=10 + i),
+        )
         for i in reversed(range(closed_count))
     ]
     open_ = [
-        CallFactory(state=CallState.OPEN, title_en=f"Open call {i:02d}",
-                    deadline=now + timedelta(days=5 + i))
+        CallFactory(
+            state=CallState.OPEN,
+            title_en=f"Open call {i:02d}",
+            deadline=now + timedelta(days=5 + i),
+        )
         for i in reversed(range(open_count))
     ]
     CallFactory(state=CallState.DRAFT, title_en="Draft call")  # never listed
     return sorted(open_, key=lambda c: c.deadline) + sorted(
-        closed, key=lambda c: c.deadline, reverse=True)
+        closed, key=lambda c: c.deadline, reverse=True
+    )
 
 
 def listed(response) -> list[int]:
     return [c.pk for c in response.context["open_calls"]] + [
-        c.pk for c in response.context["earlier_calls"]]
+        c.pk for c in response.context["earlier_calls"]
+    ]
 
 
 def test_public_list_page_2_shows_the_26th_call(client):
@@ -124,20 +131,16 @@ def test_public_list_of_one_page_has_no_page_links(client):
     assert 'aria-label="Pages of the calls"' not in html
 
 
-def queries(client, url, **params) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url, params).status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_public_list_query_count_is_the_same_for_few_and_many_calls(client):
+def test_public_list_query_count_is_the_same_for_few_and_many_calls(client, query_count):
     published_calls(open_count=1, closed_count=1)
-    few = queries(client, reverse("call_list"))
+    few = query_count(client.get, reverse("call_list"))
 
     published_calls(open_count=20, closed_count=40)
 
-    assert (queries(client, reverse("call_list")),
-            queries(client, reverse("call_list"), page="3")) == (few, few)
+    assert (
+        query_count(client.get, reverse("call_list")),
+        query_count(client.get, reverse("call_list"), {"page": "3"}),
+    ) == (few, few)
 
 
 # --- The staff list ------------------------------------------------------------------------
@@ -145,8 +148,14 @@ def test_public_list_query_count_is_the_same_for_few_and_many_calls(client):
 
 def test_staff_list_page_2_shows_the_26th_call_and_counts_them_all(client, staff_user):
     now = timezone.now()
-    calls = [CallFactory(state=CallState.OPEN, title_en=f"Staff call {i:02d}",
-                         deadline=now + timedelta(days=60 - i)) for i in range(26)]
+    calls = [
+        CallFactory(
+            state=CallState.OPEN,
+            title_en=f"Staff call {i:02d}",
+            deadline=now + timedelta(days=60 - i),
+        )
+        for i in range(26)
+    ]
     client.force_login(staff_user)
 
     first = client.get(reverse("call_manage_list"))
@@ -161,13 +170,15 @@ def test_staff_list_page_2_shows_the_26th_call_and_counts_them_all(client, staff
     assert [c.pk for c in past_the_end.context["calls"]] == [calls[25].pk]
 
 
-def test_staff_list_query_count_is_the_same_for_few_and_many_calls(client, staff_user):
+def test_staff_list_query_count_is_the_same_for_few_and_many_calls(client, staff_user, query_count):
     client.force_login(staff_user)
     CallFactory(state=CallState.OPEN)
-    few = queries(client, reverse("call_manage_list"))
+    few = query_count(client.get, reverse("call_manage_list"))
 
     for _ in range(55):
         CallFactory(state=CallState.CLOSED)
 
-    assert (queries(client, reverse("call_manage_list")),
-            queries(client, reverse("call_manage_list"), page="3")) == (few, few)
+    assert (
+        query_count(client.get, reverse("call_manage_list")),
+        query_count(client.get, reverse("call_manage_list"), {"page": "3"}),
+    ) == (few, few)

@@ -23,13 +23,13 @@ from calls.models import (
 )
 from programme.states import Refused
 from tests import factories
-from tests.calls.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
+from tests.factories import CallFactory, CallRegistrationFactory, EnvelopeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def open_call(**kwargs) -> Call:
-    call = CallFactory(**kwargs)
+    call = CallFactory(state=CallState.DRAFT, **kwargs)
     EnvelopeFactory(call=call)
     services.call_transition(actor=factories.StaffFactory(), call=call, to_state=CallState.OPEN)
     return call
@@ -67,7 +67,7 @@ def test_call_create_gives_default_parameters_and_vlaio_criteria(staff_user):
 def test_call_transition_open_freezes_parameters_and_audits(
     staff_user, django_capture_on_commit_callbacks, mailoutbox
 ):
-    call = CallFactory()
+    call = CallFactory(state=CallState.DRAFT)
     EnvelopeFactory(call=call)
     with django_capture_on_commit_callbacks(execute=True):
         services.call_transition(
@@ -87,7 +87,7 @@ def test_call_transition_open_freezes_parameters_and_audits(
 def test_call_transition_refused_changes_nothing_and_says_why(
     staff_user, django_capture_on_commit_callbacks, mailoutbox
 ):
-    call = CallFactory()  # no envelope
+    call = CallFactory(state=CallState.DRAFT)  # no envelope
     with (
         translation.override("en"),
         django_capture_on_commit_callbacks(execute=True),
@@ -103,7 +103,10 @@ def test_call_transition_full_lifecycle_to_archived(staff_user):
     call = open_call(deadline=timezone.now() + timedelta(days=1))
     with time_machine.travel(call.deadline + timedelta(minutes=1)):
         for state in (
-            CallState.CLOSED, CallState.IN_EVALUATION, CallState.DECIDED, CallState.ARCHIVED
+            CallState.CLOSED,
+            CallState.IN_EVALUATION,
+            CallState.DECIDED,
+            CallState.ARCHIVED,
         ):
             services.call_transition(actor=staff_user, call=call, to_state=state)
     call.refresh_from_db()
@@ -152,7 +155,7 @@ def test_deadline_enforced_at_write_when_beat_stopped(applicant):
 
 
 def test_parameters_editable_in_draft(staff_user):
-    call = CallFactory()
+    call = CallFactory(state=CallState.DRAFT)
     services.call_parameters_update(actor=staff_user, call=call, min_companies=4)
     assert CallParameters.objects.get(call=call).min_companies == 4
 
@@ -213,7 +216,10 @@ def test_envelopes_of_a_year_never_exceed_the_project_budget(staff_user):
     )
     with translation.override("en"), pytest.raises(Refused) as refused:
         services.envelope_create(
-            actor=staff_user, call=other_call, name_nl="Tech", name_en="Tech",
+            actor=staff_user,
+            call=other_call,
+            name_nl="Tech",
+            name_en="Tech",
             amount=Decimal("1500000.01"),
         )
     assert str(refused.value) == (
@@ -221,7 +227,10 @@ def test_envelopes_of_a_year_never_exceed_the_project_budget(staff_user):
         "budget of €\u00a04,500,000.00 (€\u00a01,500,000.00 still free)."
     )
     services.envelope_create(
-        actor=staff_user, call=other_call, name_nl="Tech", name_en="Tech",
+        actor=staff_user,
+        call=other_call,
+        name_nl="Tech",
+        name_en="Tech",
         amount=Decimal("1500000"),
     )
     assert Envelope.objects.filter(call__programme_year=call.programme_year).count() == 2
@@ -246,21 +255,39 @@ def test_envelope_update_amount_only_while_ledger_empty(staff_user):
 def test_envelope_commit_and_release_keep_ledger_and_totals(staff_user):
     envelope = EnvelopeFactory(initial_amount=Decimal("1000000"))
     services.envelope_reserve(
-        actor=staff_user, envelope=envelope, amount=Decimal("200000"), reason="ranked", reference="R-1"
+        actor=staff_user,
+        envelope=envelope,
+        amount=Decimal("200000"),
+        reason="ranked",
+        reference="R-1",
     )
     services.envelope_commit(
-        actor=staff_user, envelope=envelope, amount=Decimal("200000"), reason="decided",
-        reference="R-1", from_reservation=True,
+        actor=staff_user,
+        envelope=envelope,
+        amount=Decimal("200000"),
+        reason="decided",
+        reference="R-1",
+        from_reservation=True,
     )
     services.envelope_commit(
-        actor=staff_user, envelope=envelope, amount=Decimal("700000"), reason="decided", reference="R-2"
+        actor=staff_user,
+        envelope=envelope,
+        amount=Decimal("700000"),
+        reason="decided",
+        reference="R-2",
     )
     services.envelope_release(
-        actor=staff_user, envelope=envelope, amount=Decimal("50000"), reason="declined", reference="R-2"
+        actor=staff_user,
+        envelope=envelope,
+        amount=Decimal("50000"),
+        reason="declined",
+        reference="R-2",
     )
     envelope.refresh_from_db()
     assert (envelope.committed, envelope.reserved, envelope.available) == (
-        Decimal("850000"), Decimal("0"), Decimal("150000"),
+        Decimal("850000"),
+        Decimal("0"),
+        Decimal("150000"),
     )
     assert list(envelope.ledger.values_list("kind", "amount", "reference")) == [
         (LedgerEntryKind.RESERVE, Decimal("200000"), "R-1"),
@@ -275,7 +302,9 @@ def test_envelope_commit_over_available_refused_with_figures(staff_user):
     envelope = EnvelopeFactory(initial_amount=Decimal("1000"))
     services.envelope_commit(actor=staff_user, envelope=envelope, amount=Decimal("900"), reason="a")
     with translation.override("en"), pytest.raises(Refused) as refused:
-        services.envelope_commit(actor=staff_user, envelope=envelope, amount=Decimal("100.01"), reason="b")
+        services.envelope_commit(
+            actor=staff_user, envelope=envelope, amount=Decimal("100.01"), reason="b"
+        )
     assert str(refused.value) == (
         f"Refused: committing €\u00a0100.01 would exceed envelope “{envelope.name_en}” (amount "
         "€\u00a01,000.00, committed €\u00a0900.00, reserved €\u00a00.00, available €\u00a0100.00)."
@@ -290,15 +319,23 @@ def test_envelope_commit_from_a_stale_instance_still_refused(staff_user):
     stale = Envelope.objects.get(pk=envelope.pk)
     services.envelope_commit(actor=staff_user, envelope=envelope, amount=Decimal("800"), reason="a")
     with pytest.raises(Refused):
-        services.envelope_commit(actor=staff_user, envelope=stale, amount=Decimal("800"), reason="b")
+        services.envelope_commit(
+            actor=staff_user, envelope=stale, amount=Decimal("800"), reason="b"
+        )
 
 
 def test_envelope_release_more_than_committed_for_reference_refused(staff_user):
     envelope = EnvelopeFactory()
-    services.envelope_commit(actor=staff_user, envelope=envelope, amount=Decimal("100"), reason="a", reference="A")
-    services.envelope_commit(actor=staff_user, envelope=envelope, amount=Decimal("100"), reason="b", reference="B")
+    services.envelope_commit(
+        actor=staff_user, envelope=envelope, amount=Decimal("100"), reason="a", reference="A"
+    )
+    services.envelope_commit(
+        actor=staff_user, envelope=envelope, amount=Decimal("100"), reason="b", reference="B"
+    )
     with pytest.raises(Refused):
-        services.envelope_release(actor=staff_user, envelope=envelope, amount=Decimal("150"), reason="c", reference="A")
+        services.envelope_release(
+            actor=staff_user, envelope=envelope, amount=Decimal("150"), reason="c", reference="A"
+        )
 
 
 def test_envelope_transfer_needs_decision_and_moves_amounts(staff_user):
@@ -307,23 +344,37 @@ def test_envelope_transfer_needs_decision_and_moves_amounts(staff_user):
     target = EnvelopeFactory(call=call, initial_amount=Decimal("500"))
     with pytest.raises(Refused):
         services.envelope_transfer(
-            actor=staff_user, source=source, target=target, amount=Decimal("100"),
-            decision_reference="", reason="rebalance",
+            actor=staff_user,
+            source=source,
+            target=target,
+            amount=Decimal("100"),
+            decision_reference="",
+            reason="rebalance",
         )
     out, into = services.envelope_transfer(
-        actor=staff_user, source=source, target=target, amount=Decimal("300"),
-        decision_reference="SG-2019-04", reason="rebalance",
+        actor=staff_user,
+        source=source,
+        target=target,
+        amount=Decimal("300"),
+        decision_reference="SG-2019-04",
+        reason="rebalance",
     )
     source.refresh_from_db()
     target.refresh_from_db()
     assert (source.amount, target.amount) == (Decimal("700"), Decimal("800"))
     assert (out.kind, into.kind, into.counterpart) == (
-        LedgerEntryKind.TRANSFER_OUT, LedgerEntryKind.TRANSFER_IN, out,
+        LedgerEntryKind.TRANSFER_OUT,
+        LedgerEntryKind.TRANSFER_IN,
+        out,
     )
     with pytest.raises(Refused):
         services.envelope_transfer(
-            actor=staff_user, source=source, target=target, amount=Decimal("700.01"),
-            decision_reference="SG-2019-05", reason="too much",
+            actor=staff_user,
+            source=source,
+            target=target,
+            amount=Decimal("700.01"),
+            decision_reference="SG-2019-05",
+            reason="too much",
         )
 
 
@@ -335,7 +386,9 @@ def test_envelope_constraint_refuses_over_allocation_without_python():
 
 def test_ledger_entries_cannot_be_edited_or_deleted(staff_user):
     envelope = EnvelopeFactory()
-    entry = services.envelope_commit(actor=staff_user, envelope=envelope, amount=Decimal("5"), reason="a")
+    entry = services.envelope_commit(
+        actor=staff_user, envelope=envelope, amount=Decimal("5"), reason="a"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).update(amount=Decimal("1"))
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -346,7 +399,9 @@ def test_ledger_entries_cannot_be_edited_or_deleted(staff_user):
 def test_envelope_movements_refused_on_archived_call(staff_user):
     envelope = EnvelopeFactory(call=CallFactory(state=CallState.ARCHIVED))
     with pytest.raises(Refused):
-        services.envelope_commit(actor=staff_user, envelope=envelope, amount=Decimal("1"), reason="a")
+        services.envelope_commit(
+            actor=staff_user, envelope=envelope, amount=Decimal("1"), reason="a"
+        )
 
 
 # --- Registrations and reminders -------------------------------------------------------------
@@ -357,7 +412,7 @@ def test_call_register_idempotent_and_refused_for_drafts(applicant):
     first = services.call_register(actor=applicant, call=call)
     assert services.call_register(actor=applicant, call=call) == first
     with pytest.raises(Refused):
-        services.call_register(actor=applicant, call=CallFactory())
+        services.call_register(actor=applicant, call=CallFactory(state=CallState.DRAFT))
 
 
 def test_reminders_sent_once_each_even_when_beat_runs_twice(
@@ -376,7 +431,9 @@ def test_reminders_sent_once_each_even_when_beat_runs_twice(
         with time_machine.travel(call.deadline + timedelta(hours=1)):
             assert services.reminders_send_due() == 0
     assert sorted(ReminderSent.objects.values_list("user__email", "kind")) == sorted(
-        (r.user.email, kind) for r in registrations for kind in (ReminderKind.WEEK, ReminderKind.DAY)
+        (r.user.email, kind)
+        for r in registrations
+        for kind in (ReminderKind.WEEK, ReminderKind.DAY)
     )
     recipients = sorted(m.to[0] for m in mailoutbox)
     assert recipients == sorted([r.user.email for r in registrations] * 2)
@@ -384,5 +441,7 @@ def test_reminders_sent_once_each_even_when_beat_runs_twice(
 
 def test_envelope_commit_by_the_system_without_actor():
     envelope = EnvelopeFactory(initial_amount=Decimal("1000"))
-    entry = services.envelope_commit(actor=None, envelope=envelope, amount=Decimal("10"), reason="task")
+    entry = services.envelope_commit(
+        actor=None, envelope=envelope, amount=Decimal("10"), reason="task"
+    )
     assert (entry.created_by, envelope.committed) == (None, Decimal("10"))

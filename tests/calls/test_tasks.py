@@ -10,7 +10,7 @@ from django.utils import timezone
 from calls import tasks
 from calls.enums import CallState
 from calls.models import Call, ReminderSent
-from tests.calls.factories import CallFactory, CallRegistrationFactory
+from tests.factories import CallFactory, CallRegistrationFactory
 
 
 @pytest.mark.django_db

@@ -7,15 +7,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from calls.enums import CallState, LedgerEntryKind
 from calls.models import Call, CallParameters, CallRegistration, Envelope, ParameterAmendment
 from tests import factories
-from tests.calls.factories import CallFactory, EnvelopeFactory
+from tests.factories import CallFactory, EnvelopeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +34,7 @@ def open_call(**kwargs) -> Call:
 
 def test_public_call_list_without_login_hides_drafts(client):
     shown = open_call(title_en="Open call", title_nl="Open oproep")
-    CallFactory(title_en="Secret draft", title_nl="Geheim ontwerp")
+    CallFactory(state=CallState.DRAFT, title_en="Secret draft", title_nl="Geheim ontwerp")
     response = client.get(reverse("call_list"))
     assert response.status_code == 200
     assert [c.pk for c in response.context["open_calls"]] == [shown.pk]
@@ -45,7 +43,9 @@ def test_public_call_list_without_login_hides_drafts(client):
 
 def test_public_call_detail_shows_deadline_in_brussels_and_countdown(client):
     call = open_call()
-    with time_machine.travel(call.deadline - timedelta(days=2, hours=3, minutes=4, seconds=30), tick=False):
+    with time_machine.travel(
+        call.deadline - timedelta(days=2, hours=3, minutes=4, seconds=30), tick=False
+    ):
         response = client.get(reverse("call_detail", args=[call.pk]))
     assert response.status_code == 200
     assert response.context["countdown"] == "2 days, 3 hours and 4 minutes left"
@@ -56,7 +56,7 @@ def test_public_call_detail_shows_deadline_in_brussels_and_countdown(client):
 
 
 def test_public_call_detail_draft_is_404_for_anonymous_and_applicant(client):
-    draft = CallFactory()
+    draft = CallFactory(state=CallState.DRAFT)
     assert client.get(reverse("call_detail", args=[draft.pk])).status_code == 404
     client.force_login(factories.ApplicantFactory())
     assert client.get(reverse("call_detail", args=[draft.pk])).status_code == 404
@@ -64,7 +64,7 @@ def test_public_call_detail_draft_is_404_for_anonymous_and_applicant(client):
 
 def test_ics_feed_lists_published_deadlines_only(client):
     shown = open_call(title_en="Visible", title_nl="Zichtbaar")
-    CallFactory(title_en="Hidden", title_nl="Verborgen")
+    CallFactory(state=CallState.DRAFT, title_en="Hidden", title_nl="Verborgen")
     response = client.get(reverse("call_ics"))
     body = response.content.decode().replace("\r\n ", "")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -90,40 +90,34 @@ def test_register_after_deadline_refused_even_if_call_still_open(client, applica
     assert CallRegistration.objects.filter(call=call).count() == 0
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_public_call_list_query_count_constant(client):
+def test_public_call_list_query_count_constant(client, query_count):
     open_call()
     CallFactory(state=CallState.CLOSED)
-    one = _queries(client, reverse("call_list"))
+    one = query_count(client.get, reverse("call_list"))
     for _ in range(19):
         open_call()
         CallFactory(state=CallState.CLOSED)
-    assert _queries(client, reverse("call_list")) == one
+    assert query_count(client.get, reverse("call_list")) == one
 
 
-def test_manage_call_list_query_count_constant(client, staff_user):
+def test_manage_call_list_query_count_constant(client, staff_user, query_count):
     client.force_login(staff_user)
     open_call()
-    one = _queries(client, reverse("call_manage_list"))
+    one = query_count(client.get, reverse("call_manage_list"))
     for _ in range(19):
         open_call()
-    twenty = _queries(client, reverse("call_manage_list"))
+    twenty = query_count(client.get, reverse("call_manage_list"))
     assert twenty == one
 
 
-def test_budget_year_query_count_constant(client, staff_user):
+def test_budget_year_query_count_constant(client, staff_user, query_count):
     client.force_login(staff_user)
     envelope = EnvelopeFactory(initial_amount=Decimal("100"))
     url = reverse("budget_year", args=[envelope.call.programme_year_id])
-    one = _queries(client, url)
+    one = query_count(client.get, url)
     for _ in range(5):
         EnvelopeFactory(call=envelope.call, initial_amount=Decimal("100"))
-    assert _queries(client, url) == one
+    assert query_count(client.get, url) == one
 
 
 # --- Staff runs a call ------------------------------------------------------------------------
@@ -150,7 +144,9 @@ def test_staff_creates_opens_and_closes_a_call(client, staff_user):
     assert call.deadline == deadline.replace(second=0, microsecond=0)
 
     refused = client.post(reverse("call_transition", args=[call.pk, "open"]), follow=True)
-    assert "The call needs a budget envelope with money before it opens." in refused.content.decode()
+    assert (
+        "The call needs a budget envelope with money before it opens." in refused.content.decode()
+    )
 
     client.post(
         reverse("envelope_create", args=[call.pk]),
@@ -183,7 +179,9 @@ def test_call_form_rejects_deadline_before_opening_and_keeps_input(client, staff
         },
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["deadline"] == ["The deadline must come after the opening."]
+    assert response.context["form"].errors["deadline"] == [
+        "The deadline must come after the opening."
+    ]
     assert 'value="Mijn titel"' in response.content.decode()
 
 
@@ -193,14 +191,18 @@ def test_parameter_edit_after_opening_refused_on_the_form(client, staff_user):
     form = client.get(reverse("call_parameters_edit", args=[call.pk])).context["form"]
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data = {k: v for k, v in data.items() if not isinstance(v, list)}
-    data.update({f"tie_break_{i + 1}": step for i, step in enumerate(call.parameters.tie_break_order)})
+    data.update(
+        {f"tie_break_{i + 1}": step for i, step in enumerate(call.parameters.tie_break_order)}
+    )
     data["min_companies"] = 5
     data["collaboration_bonus_enabled"] = ""
     data["non_flemish_companies_allowed"] = "on"
     response = client.post(reverse("call_parameters_edit", args=[call.pk]), data)
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()[0].startswith(
-        "The parameters of this call froze when it opened ("
+    assert (
+        response.context["form"]
+        .non_field_errors()[0]
+        .startswith("The parameters of this call froze when it opened (")
     )
     assert CallParameters.objects.get(call=call).min_companies == 3
 
@@ -239,22 +241,32 @@ def test_envelope_movements_through_the_page(client, staff_user):
     refused = client.post(url, {"kind": "commit", "amount": "500", "reason": "too much"})
     assert refused.status_code == 200
     assert refused.context["form"].non_field_errors()[0].startswith("Refused: committing")
-    no_decision = client.post(url, {"kind": "transfer", "amount": "100", "reason": "x", "target": other.pk})
+    no_decision = client.post(
+        url, {"kind": "transfer", "amount": "100", "reason": "x", "target": other.pk}
+    )
     assert no_decision.context["form"].errors["decision_reference"] == [
         "A transfer needs the steering group's decision reference."
     ]
     client.post(
         url,
-        {"kind": "transfer", "amount": "100", "reason": "rebalance", "target": other.pk,
-         "decision_reference": "SG-7"},
+        {
+            "kind": "transfer",
+            "amount": "100",
+            "reason": "rebalance",
+            "target": other.pk,
+            "decision_reference": "SG-7",
+        },
     )
     envelope.refresh_from_db()
     other.refresh_from_db()
     assert (envelope.amount, envelope.committed, other.amount) == (
-        Decimal("900"), Decimal("600"), Decimal("600"),
+        Decimal("900"),
+        Decimal("600"),
+        Decimal("600"),
     )
     assert list(envelope.ledger.values_list("kind", flat=True)) == [
-        LedgerEntryKind.COMMIT, LedgerEntryKind.TRANSFER_OUT,
+        LedgerEntryKind.COMMIT,
+        LedgerEntryKind.TRANSFER_OUT,
     ]
 
 
@@ -275,8 +287,16 @@ def test_budget_year_page_figures(client, staff_user):
     client.force_login(staff_user)
     response = client.get(reverse("budget_year", args=[envelope.call.programme_year_id]))
     overview = response.context["overview"]
-    assert (overview["budget_line"], overview["envelopes"], overview["committed"], overview["available"]) == (
-        Decimal("4500000"), Decimal("3000000"), Decimal("1000000"), Decimal("2000000"),
+    assert (
+        overview["budget_line"],
+        overview["envelopes"],
+        overview["committed"],
+        overview["available"],
+    ) == (
+        Decimal("4500000"),
+        Decimal("3000000"),
+        Decimal("1000000"),
+        Decimal("2000000"),
     )
 
 

@@ -5,8 +5,7 @@ from itertools import combinations, product
 from math import prod
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from governance.review.assignment import (
     ApplicationToReview,

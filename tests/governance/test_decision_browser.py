@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-
-from .factories_decisions import admissible_application, consensus, evaluation_call
+from tests.builders import admissible_application, consensus, evaluation_call
 
 
 @pytest.mark.browser

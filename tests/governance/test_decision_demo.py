@@ -31,9 +31,13 @@ def test_demo_decisions_fund_within_the_2019_envelope_with_reserve_and_reject(se
 
 
 def test_demo_decisions_idempotent(seeded):
-    before = (FundingDecision.objects.count(), Envelope.objects.get(
-        call__programme_year__year=2019).committed)
+    before = (
+        FundingDecision.objects.count(),
+        Envelope.objects.get(call__programme_year__year=2019).committed,
+    )
     demo.seed()
-    after = (FundingDecision.objects.count(), Envelope.objects.get(
-        call__programme_year__year=2019).committed)
+    after = (
+        FundingDecision.objects.count(),
+        Envelope.objects.get(call__programme_year__year=2019).committed,
+    )
     assert after == before

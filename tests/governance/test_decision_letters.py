@@ -18,14 +18,8 @@ from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome, LetterKind
 from governance.models import Letter, ReviewAssignment, ReviewScore
 from governance.review.enums import AssignmentState
-
-from ..factories import StaffFactory, UserFactory
-from .factories_decisions import (
-    admissible_application,
-    consensus,
-    evaluation_call,
-    meeting_with_quorum,
-)
+from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
+from tests.factories import StaffFactory, UserFactory
 
 REVIEWER_FIRST, REVIEWER_LAST = "Zebedeus", "Quarkfeld"
 
@@ -46,27 +40,37 @@ def _decided(language="en"):
     consensus(application, [4, 3.5, 4.5], comment="Convincing consortium, weak exploitation")
     reviewer = UserFactory(first_name=REVIEWER_FIRST, last_name=REVIEWER_LAST)
     assignment = ReviewAssignment.objects.create(
-        application=application, reviewer=reviewer, state=AssignmentState.SUBMITTED,
+        application=application,
+        reviewer=reviewer,
+        state=AssignmentState.SUBMITTED,
         submitted_at=timezone.now(),
     )
     for criterion in call.criteria.all():
-        ReviewScore.objects.create(assignment=assignment, criterion=criterion, score=Decimal("4"),
-                                   comment=f"{REVIEWER_LAST} private remark")
+        ReviewScore.objects.create(
+            assignment=assignment,
+            criterion=criterion,
+            score=Decimal("4"),
+            comment=f"{REVIEWER_LAST} private remark",
+        )
     meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP)
     return application, meeting
 
 
 def _decide(application, meeting):
     return decisions.decision_record(
-        actor=StaffFactory(), application=application, meeting=meeting,
-        outcome=DecisionOutcome.FUND, amount=Decimal("350000"),
+        actor=StaffFactory(),
+        application=application,
+        meeting=meeting,
+        outcome=DecisionOutcome.FUND,
+        amount=Decimal("350000"),
         decided_by="An Janssens, administrator-general",
     )
 
 
 @pytest.mark.django_db
-def test_esr_pdf_has_consensus_comments_and_no_reviewer_name(django_capture_on_commit_callbacks,
-                                                              mailoutbox):
+def test_esr_pdf_has_consensus_comments_and_no_reviewer_name(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     application, meeting = _decided(language="en")
     with django_capture_on_commit_callbacks(execute=True):
         _decide(application, meeting)
@@ -107,8 +111,11 @@ def test_letter_generated_twice_leaves_one_file(django_capture_on_commit_callbac
     letter.refresh_from_db()
     folder = Path(settings.MEDIA_ROOT) / "letters" / str(application.pk)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"decision-{letter.pk:06d}.pdf",
-         f"esr-{Letter.objects.get(application=application, kind='esr').pk:06d}.pdf"])
+        [
+            f"decision-{letter.pk:06d}.pdf",
+            f"esr-{Letter.objects.get(application=application, kind='esr').pk:06d}.pdf",
+        ]
+    )
     assert (letter.sha256, len(mailoutbox)) == (sha, sent)
 
 
@@ -123,7 +130,9 @@ def test_letters_made_by_a_real_worker(celery_worker_on_redis, mailoutbox):
         time.sleep(0.1)
     letters = Letter.objects.filter(application=application).order_by("kind")
     assert [(lt.kind, bool(lt.file), bool(lt.emailed_at)) for lt in letters] == [
-        ("decision", True, True), ("esr", True, True)]
+        ("decision", True, True),
+        ("esr", True, True),
+    ]
     assert "Decision on your application" in pdf_text(letters[0].file.path)
 
 
@@ -146,7 +155,10 @@ def test_staff_make_a_failed_letter_again_and_it_is_mailed_once(
     letter.refresh_from_db()
     assert response.status_code == 302
     assert (letter.error, letter.generated_at is not None, letter.emailed_at is not None) == (
-        "", True, True)
+        "",
+        True,
+        True,
+    )
     assert len([m for m in mailoutbox if m.attachments]) == 1
     assert letter.history.filter(history_user=staff).exists()
 
@@ -154,5 +166,6 @@ def test_staff_make_a_failed_letter_again_and_it_is_mailed_once(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("letter_retry", args=[letter.pk]), follow=True)
     assert "Only a letter that could not be made is made again; this one is ready." in unescape(
-        response.content.decode())  # the staff member reads English
+        response.content.decode()
+    )  # the staff member reads English
     assert len([m for m in mailoutbox if m.attachments]) == 1

@@ -6,8 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,9 +13,8 @@ from calls.enums import TieBreak
 from calls.models import Envelope
 from governance.decisions import selectors as selection
 from projects.models import BudgetEntry
-
-from ..factories import StaffFactory
-from .factories_decisions import admissible_application, consensus, evaluation_call
+from tests.builders import admissible_application, consensus, evaluation_call
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +36,13 @@ def test_ranking_thresholds_per_criterion_and_overall():
     consensus(good, [3, 3.5, 3.5])
     rows = {r.application.acronym: r for r in selection.call_ranking(call).rows}
     assert (rows["LOWC"].figures.passes, rows["LOWC"].reasons) == (
-        False, ["Criterion 1: 2.5 is below the threshold of 3.0."])
+        False,
+        ["Criterion 1: 2.5 is below the threshold of 3.0."],
+    )
     assert (rows["LOWT"].figures.passes, rows["LOWT"].reasons) == (
-        False, ["Total 9.5 is below the overall threshold of 10.00."])
+        False,
+        ["Total 9.5 is below the overall threshold of 10.00."],
+    )
     assert (rows["GOOD"].figures.passes, rows["GOOD"].reasons) == (True, [])
 
 
@@ -62,7 +63,9 @@ def test_ranking_uses_the_criterion_weights():
     consensus(b, [3, 5, 5])  # 6 + 5 + 2.5 = 13.5 (a higher plain sum)
     rows = selection.call_ranking(call).rows
     assert [(r.application.acronym, r.figures.weighted_total) for r in rows] == [
-        ("A", Decimal("14.5")), ("B", Decimal("13.5"))]
+        ("A", Decimal("14.5")),
+        ("B", Decimal("13.5")),
+    ]
 
 
 def _order(call, step):
@@ -108,10 +111,14 @@ def test_tie_break_lower_aid():
 def test_tie_break_earlier_submission():
     call = evaluation_call()
     now = timezone.now()
-    consensus(admissible_application(call, acronym="LATE", submitted_at=now - timedelta(days=1)),
-              [4, 4, 4])
-    consensus(admissible_application(call, acronym="EARLY", submitted_at=now - timedelta(days=9)),
-              [4, 4, 4])
+    consensus(
+        admissible_application(call, acronym="LATE", submitted_at=now - timedelta(days=1)),
+        [4, 4, 4],
+    )
+    consensus(
+        admissible_application(call, acronym="EARLY", submitted_at=now - timedelta(days=9)),
+        [4, 4, 4],
+    )
     assert _order(call, TieBreak.EARLIER_SUBMISSION) == [("EARLY", None), ("LATE", "earlier")]
 
 
@@ -119,10 +126,18 @@ def test_tie_break_follows_the_call_order():
     """Cheaper but later versus dearer but earlier: the call's order decides."""
     call = evaluation_call()
     now = timezone.now()
-    consensus(admissible_application(call, acronym="CHEAP", aid="300000",
-                                     submitted_at=now - timedelta(days=1)), [4, 4, 4])
-    consensus(admissible_application(call, acronym="EARLY", aid="500000",
-                                     submitted_at=now - timedelta(days=9)), [4, 4, 4])
+    consensus(
+        admissible_application(
+            call, acronym="CHEAP", aid="300000", submitted_at=now - timedelta(days=1)
+        ),
+        [4, 4, 4],
+    )
+    consensus(
+        admissible_application(
+            call, acronym="EARLY", aid="500000", submitted_at=now - timedelta(days=9)
+        ),
+        [4, 4, 4],
+    )
     call.parameters.tie_break_order = [TieBreak.EARLIER_SUBMISSION, TieBreak.LOWER_AID]
     call.parameters.save()
     assert _ranked(call) == [(1, "EARLY"), (2, "CHEAP")]
@@ -141,9 +156,14 @@ def test_ranking_cut_line_on_the_envelope():
     _three_fundable(call)
     result = selection.call_ranking(call)
     assert [(r.application.acronym, r.in_cut, r.line_after) for r in result.rows] == [
-        ("ONE", True, False), ("TWO", True, True), ("THREE", False, False)]
+        ("ONE", True, False),
+        ("TWO", True, True),
+        ("THREE", False, False),
+    ]
     assert (result.cut.funded_amount, result.cut.balance) == (
-        Decimal("800000.00"), Decimal("200000.00"))
+        Decimal("800000.00"),
+        Decimal("200000.00"),
+    )
 
 
 def test_ranking_page_scenario_in_the_query_string(client):
@@ -153,17 +173,23 @@ def test_ranking_page_scenario_in_the_query_string(client):
     three = call.applications.get(acronym="THREE")
     two = call.applications.get(acronym="TWO")
     url = reverse("ranking", args=[call.pk])
-    response = client.get(url, {"include": str(three.pk), "exclude": str(two.pk)},
-                          HTTP_HX_REQUEST="true")
+    response = client.get(
+        url, {"include": str(three.pk), "exclude": str(two.pk)}, HTTP_HX_REQUEST="true"
+    )
     scenario = response.context["scenario"]
     assert (response.status_code, scenario.aid, scenario.balance) == (
-        200, Decimal("800000.00"), Decimal("200000.00"))
+        200,
+        Decimal("800000.00"),
+        Decimal("200000.00"),
+    )
     assert sorted(scenario.selected) == sorted([call.applications.get(acronym="ONE").pk, three.pk])
     assert response.templates[0].name == "governance/decisions/_scenario.html"
     # Moving the cut line below rank 3 selects all three: over the envelope.
     response = client.get(url, {"cut": "3"}, HTTP_HX_REQUEST="true")
-    assert (response.context["scenario"].balance, response.context["scenario"].figures.proposal_count) == (
-        Decimal("-200000.00"), 3)
+    assert (
+        response.context["scenario"].balance,
+        response.context["scenario"].figures.proposal_count,
+    ) == (Decimal("-200000.00"), 3)
 
 
 def test_ranking_page_scenario_figures_for_the_set_above_the_line(client):
@@ -174,18 +200,28 @@ def test_ranking_page_scenario_figures_for_the_set_above_the_line(client):
     figures = response.context["scenario"].figures
     # Each funded project: a small company (SME) coordinator, a large company, a research
     # organisation; 2 of 6 partner places are SMEs.
-    assert (figures.proposal_count, figures.partner_count, figures.sme_partner_count,
-            figures.unique_companies) == (2, 6, 2, 4)
+    assert (
+        figures.proposal_count,
+        figures.partner_count,
+        figures.sme_partner_count,
+        figures.unique_companies,
+    ) == (2, 6, 2, 4)
     assert figures.sme_share_number == Decimal("33.33")
     assert response.context["optimal"].selected == tuple(
-        sorted(call.applications.filter(acronym__in=["ONE", "TWO"]).values_list("pk", flat=True)))
+        sorted(call.applications.filter(acronym__in=["ONE", "TWO"]).values_list("pk", flat=True))
+    )
     assert "Envelope cut line" in response.content.decode()
 
 
 def test_ranking_page_says_when_several_envelopes_are_added_up(client):
     call = evaluation_call(envelope=Decimal("600000"))
-    Envelope.objects.create(call=call, name_nl="Tweede", name_en="Second",
-                            initial_amount=Decimal("400000"), amount=Decimal("400000"))
+    Envelope.objects.create(
+        call=call,
+        name_nl="Tweede",
+        name_en="Second",
+        initial_amount=Decimal("400000"),
+        amount=Decimal("400000"),
+    )
     _three_fundable(call)
     client.force_login(StaffFactory())
     response = client.get(reverse("ranking", args=[call.pk]))
@@ -193,18 +229,13 @@ def test_ranking_page_says_when_several_envelopes_are_added_up(client):
     assert "This call has 2 envelopes; the cut line uses their total." in response.content.decode()
 
 
-def _queries(client, call) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("ranking", args=[call.pk]))
-    assert response.status_code == 200
-    return len(captured)
-
-
-def test_ranking_page_query_count_constant(client):
+def test_ranking_page_query_count_constant(client, query_count):
     client.force_login(StaffFactory())
     one = evaluation_call()
     consensus(admissible_application(one), [4, 4, 4])
     five = evaluation_call()
     for _ in range(5):
         consensus(admissible_application(five), [4, 4, 4])
-    assert _queries(client, one) == _queries(client, five)
+    assert query_count(client.get, reverse("ranking", args=[one.pk])) == query_count(
+        client.get, reverse("ranking", args=[five.pk])
+    )

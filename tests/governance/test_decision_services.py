@@ -12,14 +12,8 @@ from governance.decisions.domain import add_one_month, can_decline, deciding_lev
 from governance.decisions.enums import AdviceOutcome, DecidingLevel, DecisionOutcome
 from programme.states import Refused
 from projects import services as project_services
-
-from ..factories import StaffFactory
-from .factories_decisions import (
-    admissible_application,
-    consensus,
-    evaluation_call,
-    meeting_with_quorum,
-)
+from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +36,13 @@ def _fundable(call, aid="400000"):
 
 def _fund(application, meeting, amount, **kwargs):
     return decisions.decision_record(
-        actor=StaffFactory(), application=application, meeting=meeting,
-        outcome=DecisionOutcome.FUND, amount=Decimal(amount),
-        decided_by="Jan Peeters, administrator-general", **kwargs,
+        actor=StaffFactory(),
+        application=application,
+        meeting=meeting,
+        outcome=DecisionOutcome.FUND,
+        amount=Decimal(amount),
+        decided_by="Jan Peeters, administrator-general",
+        **kwargs,
     )
 
 
@@ -54,7 +52,9 @@ def test_decision_fund_commits_the_envelope(call, steering):
     envelope = Envelope.objects.get(call=call)
     entry = LedgerEntry.objects.get(envelope=envelope)
     assert (envelope.committed, entry.kind, entry.amount, entry.reference) == (
-        Decimal("400000.00"), LedgerEntryKind.COMMIT, Decimal("400000.00"),
+        Decimal("400000.00"),
+        LedgerEntryKind.COMMIT,
+        Decimal("400000.00"),
         application.receipt_number,
     )
     assert (decision.ledger_entry_id, decision.envelope_id) == (entry.pk, envelope.pk)
@@ -121,8 +121,11 @@ def test_decision_deciding_level_at_500000(call, steering, amount, level):
 def test_reserve_and_reject_commit_nothing(call, steering):
     for outcome in (DecisionOutcome.RESERVE, DecisionOutcome.REJECT):
         decisions.decision_record(
-            actor=StaffFactory(), application=_fundable(call), meeting=steering,
-            outcome=outcome, decided_by="Jan Peeters",
+            actor=StaffFactory(),
+            application=_fundable(call),
+            meeting=steering,
+            outcome=outcome,
+            decided_by="Jan Peeters",
         )
     assert LedgerEntry.objects.count() == 0
 
@@ -138,8 +141,12 @@ def test_decision_twice_refused(call, steering):
 def test_advice_at_meeting_without_quorum_refused_with_the_reason(call):
     meeting = meeting_with_quorum(call.programme, quorum=False)
     with pytest.raises(Refused) as refused:
-        decisions.advice_record(actor=StaffFactory(), application=_fundable(call), meeting=meeting,
-                                outcome=AdviceOutcome.FUND)
+        decisions.advice_record(
+            actor=StaffFactory(),
+            application=_fundable(call),
+            meeting=meeting,
+            outcome=AdviceOutcome.FUND,
+        )
     assert str(refused.value) == (
         "The meeting had no quorum, so it cannot give advice: 1 of 2 voting members present; "
         "the quorum is 2."
@@ -149,17 +156,28 @@ def test_advice_at_meeting_without_quorum_refused_with_the_reason(call):
 def test_advice_recorded_at_council_meeting_with_quorum(call):
     meeting = meeting_with_quorum(call.programme)
     application = _fundable(call)
-    advice = decisions.advice_record(actor=StaffFactory(), application=application,
-                                     meeting=meeting, outcome=AdviceOutcome.RESERVE,
-                                     motivation="Good, but the budget is short.")
+    advice = decisions.advice_record(
+        actor=StaffFactory(),
+        application=application,
+        meeting=meeting,
+        outcome=AdviceOutcome.RESERVE,
+        motivation="Good, but the budget is short.",
+    )
     assert (advice.outcome, advice.meeting_id, application.advice.pk) == (
-        AdviceOutcome.RESERVE, meeting.pk, advice.pk)
+        AdviceOutcome.RESERVE,
+        meeting.pk,
+        advice.pk,
+    )
 
 
 def test_advice_at_steering_group_meeting_refused(call, steering):
     with pytest.raises(Refused) as refused:
-        decisions.advice_record(actor=StaffFactory(), application=_fundable(call),
-                                meeting=steering, outcome=AdviceOutcome.FUND)
+        decisions.advice_record(
+            actor=StaffFactory(),
+            application=_fundable(call),
+            meeting=steering,
+            outcome=AdviceOutcome.FUND,
+        )
     assert str(refused.value) == "Advice is given at a meeting of the strategic advisory council."
 
 
@@ -167,12 +185,17 @@ def test_decline_within_a_month_releases_the_envelope(call, steering):
     application = _fundable(call)
     decided_at = timezone.now() - timedelta(days=20)
     decision = _fund(application, steering, "400000", now=decided_at)
-    declined = decisions.decision_decline(actor=application.created_by, decision=decision,
-                                          reason="Partner left")
+    declined = decisions.decision_decline(
+        actor=application.created_by, decision=decision, reason="Partner left"
+    )
     envelope = Envelope.objects.get(call=call)
     release = LedgerEntry.objects.get(envelope=envelope, kind=LedgerEntryKind.RELEASE)
     assert (envelope.committed, release.amount, release.reference, declined.release_entry_id) == (
-        Decimal("0.00"), Decimal("400000.00"), application.receipt_number, release.pk)
+        Decimal("0.00"),
+        Decimal("400000.00"),
+        application.receipt_number,
+        release.pk,
+    )
 
 
 def test_decline_after_a_month_refused(call, steering):
@@ -188,10 +211,24 @@ def test_decline_after_a_month_refused(call, steering):
 def test_decline_month_is_a_calendar_month():
     decided = timezone.datetime(2019, 1, 31, 12, tzinfo=timezone.UTC)
     assert add_one_month(decided) == timezone.datetime(2019, 2, 28, 12, tzinfo=timezone.UTC)
-    assert can_decline(outcome="fund", decided_at=decided, declined_at=None,
-                       now=timezone.datetime(2019, 2, 28, 12, tzinfo=timezone.UTC))[0] is True
-    assert can_decline(outcome="fund", decided_at=decided, declined_at=None,
-                       now=timezone.datetime(2019, 2, 28, 12, 0, 1, tzinfo=timezone.UTC))[0] is False
+    assert (
+        can_decline(
+            outcome="fund",
+            decided_at=decided,
+            declined_at=None,
+            now=timezone.datetime(2019, 2, 28, 12, tzinfo=timezone.UTC),
+        )[0]
+        is True
+    )
+    assert (
+        can_decline(
+            outcome="fund",
+            decided_at=decided,
+            declined_at=None,
+            now=timezone.datetime(2019, 2, 28, 12, 0, 1, tzinfo=timezone.UTC),
+        )[0]
+        is False
+    )
 
 
 def test_withdrawal_refused_once_decided(call, steering):
@@ -210,8 +247,13 @@ def test_call_marked_decided_only_when_every_application_is_decided(call, steeri
     assert str(refused.value) == (
         f"Not every admissible application has a decision yet: {second.acronym}."
     )
-    decisions.decision_record(actor=StaffFactory(), application=second, meeting=steering,
-                              outcome=DecisionOutcome.REJECT, decided_by="Jan Peeters")
+    decisions.decision_record(
+        actor=StaffFactory(),
+        application=second,
+        meeting=steering,
+        outcome=DecisionOutcome.REJECT,
+        decided_by="Jan Peeters",
+    )
     decisions.call_mark_decided(actor=StaffFactory(), call=call)
     call.refresh_from_db()
     assert call.state == CallState.DECIDED

@@ -13,14 +13,8 @@ from governance.bodies.enums import BodyKind
 from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome
 from governance.models import FundingDecision
-
-from ..factories import StaffFactory
-from .factories_decisions import (
-    admissible_application,
-    consensus,
-    evaluation_call,
-    meeting_with_quorum,
-)
+from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +25,14 @@ def test_advice_form_refused_without_quorum_keeps_the_motivation(client):
     consensus(application, [4, 4, 4])
     meeting = meeting_with_quorum(call.programme, quorum=False)
     client.force_login(StaffFactory())
-    response = client.post(reverse("advice_record", args=[application.pk]), {
-        "advice-meeting": meeting.pk, "advice-outcome": "fund",
-        "advice-motivation": "Strong consortium",
-    })
+    response = client.post(
+        reverse("advice_record", args=[application.pk]),
+        {
+            "advice-meeting": meeting.pk,
+            "advice-outcome": "fund",
+            "advice-motivation": "Strong consortium",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 422
     assert "The meeting had no quorum, so it cannot give advice" in body
@@ -47,10 +45,15 @@ def test_decision_form_over_the_envelope_shows_the_figures(client):
     consensus(application, [4, 4, 4])
     meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP)
     client.force_login(StaffFactory())
-    response = client.post(reverse("decision_record", args=[application.pk]), {
-        "decision-meeting": meeting.pk, "decision-outcome": "fund",
-        "decision-amount": "400000", "decision-decided_by": "An Janssens, administrator-general",
-    })
+    response = client.post(
+        reverse("decision_record", args=[application.pk]),
+        {
+            "decision-meeting": meeting.pk,
+            "decision-outcome": "fund",
+            "decision-amount": "400000",
+            "decision-decided_by": "An Janssens, administrator-general",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 422
     assert "would exceed envelope" in body and "available €\u00a0300,000.00" in body
@@ -64,10 +67,15 @@ def test_decision_form_records_and_redirects(client):
     consensus(application, [4, 4, 4])
     meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP)
     client.force_login(StaffFactory())
-    response = client.post(reverse("decision_record", args=[application.pk]), {
-        "decision-meeting": meeting.pk, "decision-outcome": "fund",
-        "decision-amount": "400000", "decision-decided_by": "An Janssens",
-    })
+    response = client.post(
+        reverse("decision_record", args=[application.pk]),
+        {
+            "decision-meeting": meeting.pk,
+            "decision-outcome": "fund",
+            "decision-amount": "400000",
+            "decision-decided_by": "An Janssens",
+        },
+    )
     assert response.status_code == 302
     assert Envelope.objects.get(call=call).committed == Decimal("400000.00")
     page = client.get(reverse("application_decision", args=[application.pk])).content.decode()
@@ -81,12 +89,17 @@ def _funded(days_ago=3):
     reserve = admissible_application(call, aid="350000", acronym="RESERVE1")
     consensus(reserve, [3.5, 3.5, 3.5])
     decision = decisions.decision_record(
-        actor=StaffFactory(), application=application,
+        actor=StaffFactory(),
+        application=application,
         meeting=meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP),
-        outcome=DecisionOutcome.FUND, amount=Decimal("400000"), decided_by="An Janssens",
+        outcome=DecisionOutcome.FUND,
+        amount=Decimal("400000"),
+        decided_by="An Janssens",
         now=timezone.now() - timedelta(days=days_ago),
     )
-    Envelope.objects.filter(call=call).update(amount=Decimal("400000"), initial_amount=Decimal("400000"))
+    Envelope.objects.filter(call=call).update(
+        amount=Decimal("400000"), initial_amount=Decimal("400000")
+    )
     return application, decision, reserve
 
 
@@ -115,15 +128,18 @@ def test_decline_page_after_a_month_says_why(client):
 
 def test_conflicted_council_member_sees_the_proposal_masked(client):
     from governance.models import ConflictDeclaration
-
-    from ..factories import CouncilFactory
+    from tests.factories import CouncilFactory
 
     call = evaluation_call()
     application = admissible_application(call, acronym="SECRETPROJ")
     consensus(application, [4, 4, 4])
     member = CouncilFactory()
-    ConflictDeclaration.objects.create(application=application, reviewer=member,
-                                       has_conflict=True, reason="My employer is a partner")
+    ConflictDeclaration.objects.create(
+        application=application,
+        reviewer=member,
+        has_conflict=True,
+        reason="My employer is a partner",
+    )
     client.force_login(member)
     page = client.get(reverse("ranking", args=[call.pk])).content.decode()
     assert ("SECRETPROJ" in page, "you have a conflict of interest" in page) == (False, True)
@@ -133,19 +149,32 @@ def test_conflicted_council_member_sees_the_proposal_masked(client):
 
 def test_decision_on_a_chosen_envelope(client):
     call = evaluation_call(envelope=Decimal("1000000"))
-    second = Envelope.objects.create(call=call, name_nl="Tweede", name_en="Second",
-                                     initial_amount=Decimal("500000"), amount=Decimal("500000"))
+    second = Envelope.objects.create(
+        call=call,
+        name_nl="Tweede",
+        name_en="Second",
+        initial_amount=Decimal("500000"),
+        amount=Decimal("500000"),
+    )
     application = admissible_application(call, aid="400000")
     consensus(application, [4, 4, 4])
     meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP)
     client.force_login(StaffFactory())
-    client.post(reverse("decision_record", args=[application.pk]), {
-        "decision-meeting": meeting.pk, "decision-outcome": "fund", "decision-envelope": second.pk,
-        "decision-amount": "400000", "decision-decided_by": "An Janssens",
-    })
+    client.post(
+        reverse("decision_record", args=[application.pk]),
+        {
+            "decision-meeting": meeting.pk,
+            "decision-outcome": "fund",
+            "decision-envelope": second.pk,
+            "decision-amount": "400000",
+            "decision-decided_by": "An Janssens",
+        },
+    )
     second.refresh_from_db()
     assert (second.committed, FundingDecision.objects.get().envelope_id) == (
-        Decimal("400000.00"), second.pk)
+        Decimal("400000.00"),
+        second.pk,
+    )
 
 
 def test_ranking_page_suggests_the_reserve_only_after_a_decline(client):

@@ -28,7 +28,8 @@ def test_seed_steering_group_meets_its_rules(seeded):
     steering = Body.objects.get(kind=BodyKind.STEERING_GROUP)
     active = steering.memberships.active_on(timezone.localdate())
     assert all(
-        c.ok for c in bodies_domain.composition_checks(steering.kind, [m.seat_holder() for m in active])
+        c.ok
+        for c in bodies_domain.composition_checks(steering.kind, [m.seat_holder() for m in active])
     )
 
 

@@ -60,7 +60,8 @@ def test_composition_council_rule_broken_names_that_rule(holders, expected):
 
 def test_composition_reason_says_how_many_industry_members_are_needed():
     checks = {
-        c.code: c for c in bodies_domain.composition_checks(BodyKind.ADVISORY_COUNCIL, council(industry=5))
+        c.code: c
+        for c in bodies_domain.composition_checks(BodyKind.ADVISORY_COUNCIL, council(industry=5))
     }
     assert checks["industry_majority"].reason == (
         "5 of 11 voting members are from industry; a majority needs at least 6."
@@ -236,7 +237,9 @@ def test_spread_flag_at_two_points(scores, expected):
 
 
 def test_spread_flag_custom_threshold():
-    assert review_domain.spread_flag([Decimal("3"), Decimal("4.5")], threshold=Decimal("1.5")) is True
+    assert (
+        review_domain.spread_flag([Decimal("3"), Decimal("4.5")], threshold=Decimal("1.5")) is True
+    )
 
 
 def test_weighted_total_sums_score_times_weight():

@@ -8,7 +8,7 @@ One hand-built call whose figures are worked out here:
     ALPHA    5 4 4      13     17        400,000    1     ties BETA at 17, higher criterion 1
     BETA     4 5 3      12     17        400,000    2
     GAMMA    3 3 4      10     13        400,000    3     ties DELTA at 13, higher criterion 1
-    DELTA    2 4 3       9     13        400,000    4     below criterion 1 and the overall threshold
+    DELTA    2 4 3       9     13        400,000    4     below criterion 1 and overall threshold
 
     Cut (rank order, €1,000,000): ALPHA, BETA funded (€200,000 left), GAMMA reserve,
     DELTA below the thresholds.
@@ -29,8 +29,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -44,20 +42,14 @@ from governance.reports.evaluation import evaluation_data, evaluation_report_htm
 from governance.review.enums import AssignmentState, ConflictSource
 from programme.models import GeneratedReport, ReportKind, ReportState
 from programme.pdf import render_pdf
-
-from ..factories import (
-    CouncilFactory,
-    ProgrammeManagerFactory,
-    StaffFactory,
-    SteeringFactory,
-)
-from .factories_decisions import (
+from tests.builders import (
     admissible_application,
     consensus,
     evaluation_call,
     meeting_with_quorum,
+    submitted_assignment,
 )
-from .review_factories import submitted_assignment
+from tests.factories import CouncilFactory, ProgrammeManagerFactory, StaffFactory, SteeringFactory
 
 ACRONYMS = ["ALPHA", "BETA", "GAMMA", "DELTA"]
 
@@ -69,7 +61,9 @@ def pdf_text(content: bytes, *, first: int | None = None, last: int | None = Non
     if last:
         pages += ["-l", str(last)]
     return subprocess.run(
-        ["pdftotext", "-layout", *pages, "-", "-"], input=content, capture_output=True,
+        ["pdftotext", "-layout", *pages, "-", "-"],
+        input=content,
+        capture_output=True,
         check=True,
     ).stdout.decode()
 
@@ -81,8 +75,9 @@ class World:
         for acronym, scores in zip(
             ACRONYMS, [(5, 4, 4), (4, 5, 3), (3, 3, 4), (2, 4, 3)], strict=True
         ):
-            application = admissible_application(self.call, aid="400000", acronym=acronym,
-                                                 title=f"Project {acronym.title()}")
+            application = admissible_application(
+                self.call, aid="400000", acronym=acronym, title=f"Project {acronym.title()}"
+            )
             consensus(application, scores, comment=f"Consensus on {acronym}")
             self.apps[acronym] = application
         self.r1, self.r2 = CouncilFactory(), CouncilFactory()
@@ -90,15 +85,24 @@ class World:
         submitted_assignment(self.apps["BETA"], ["4", "5", "3"], reviewer=self.r1)
         submitted_assignment(self.apps["ALPHA"], ["4", "4", "5"], reviewer=self.r2)
         self.conflicted = CouncilFactory()
-        ReviewAssignment.objects.create(application=self.apps["GAMMA"], reviewer=self.conflicted,
-                                        state=AssignmentState.WITHDRAWN)
-        ConflictDeclaration.objects.create(
-            application=self.apps["GAMMA"], reviewer=self.conflicted, has_conflict=True,
-            reason="My former employer", source=ConflictSource.DECLARED,
+        ReviewAssignment.objects.create(
+            application=self.apps["GAMMA"],
+            reviewer=self.conflicted,
+            state=AssignmentState.WITHDRAWN,
         )
         ConflictDeclaration.objects.create(
-            application=self.apps["DELTA"], reviewer=CouncilFactory(), has_conflict=True,
-            reason="Partner organisation", source=ConflictSource.DETECTED,
+            application=self.apps["GAMMA"],
+            reviewer=self.conflicted,
+            has_conflict=True,
+            reason="My former employer",
+            source=ConflictSource.DECLARED,
+        )
+        ConflictDeclaration.objects.create(
+            application=self.apps["DELTA"],
+            reviewer=CouncilFactory(),
+            has_conflict=True,
+            reason="Partner organisation",
+            source=ConflictSource.DETECTED,
         )
 
     def decide(self):
@@ -106,13 +110,19 @@ class World:
         meeting = meeting_with_quorum(self.call.programme, BodyKind.STEERING_GROUP)
         staff = StaffFactory()
         for acronym, outcome, amount in [
-            ("ALPHA", DecisionOutcome.FUND, "400000"), ("BETA", DecisionOutcome.FUND, "350000"),
-            ("GAMMA", DecisionOutcome.RESERVE, None), ("DELTA", DecisionOutcome.REJECT, None),
+            ("ALPHA", DecisionOutcome.FUND, "400000"),
+            ("BETA", DecisionOutcome.FUND, "350000"),
+            ("GAMMA", DecisionOutcome.RESERVE, None),
+            ("DELTA", DecisionOutcome.REJECT, None),
         ]:
             decisions.decision_record(
-                actor=staff, application=self.apps[acronym], meeting=meeting, outcome=outcome,
+                actor=staff,
+                application=self.apps[acronym],
+                meeting=meeting,
+                outcome=outcome,
                 amount=Decimal(amount) if amount else None,
-                decided_by="Jan Peeters, administrator-general", motivation=f"Why {acronym}",
+                decided_by="Jan Peeters, administrator-general",
+                motivation=f"Why {acronym}",
             )
 
 
@@ -132,7 +142,10 @@ def test_figures_before_the_decisions(world):
     data = evaluation_data(world.call)
 
     assert [(r.rank, r.application.acronym) for r in data.ranking.rows] == [
-        (1, "ALPHA"), (2, "BETA"), (3, "GAMMA"), (4, "DELTA")
+        (1, "ALPHA"),
+        (2, "BETA"),
+        (3, "GAMMA"),
+        (4, "DELTA"),
     ]
     assert [r.figures.weighted_total for r in data.ranking.rows] == [17, 17, 13, 13]
     assert [r.total for r in data.ranking.rows] == [13, 12, 10, 9]
@@ -142,7 +155,12 @@ def test_figures_before_the_decisions(world):
     assert data.funded_aid == Decimal("800000")
     assert (data.reserve, data.declined, data.masked) == ([], [], 0)
     review = data.review
-    assert (review.reviewers, review.assignments, review.submitted, review.withdrawn) == (2, 3, 3, 1)
+    assert (review.reviewers, review.assignments, review.submitted, review.withdrawn) == (
+        2,
+        3,
+        3,
+        1,
+    )
     assert (review.conflicts_declared, review.conflicts_detected, review.conflicts) == (1, 1, 2)
     states = dict(data.states)
     assert states["Admissible"] == 4
@@ -152,7 +170,12 @@ def test_score_distribution_counts_every_submitted_individual_score(world):
     data = evaluation_data(world.call)
 
     by_value = {row[0]: row[1:] for row in data.distribution.rows}
-    assert [c.label for c in data.distribution.columns] == ["Score", "Crit. 1", "Crit. 2", "Crit. 3"]
+    assert [c.label for c in data.distribution.columns] == [
+        "Score",
+        "Crit. 1",
+        "Crit. 2",
+        "Crit. 3",
+    ]
     assert len(by_value) == 11  # 0, 0.5, …, 5
     assert by_value[Decimal("5")] == [1, 1, 1]
     assert by_value[Decimal("4")] == [2, 2, 1]
@@ -178,8 +201,11 @@ def test_summaries_carry_partners_consensus_and_the_spread_of_reviews(world):
     alpha = data.summaries[0]
     assert alpha.row.application.acronym == "ALPHA"
     spreads = [(s.count, s.minimum, s.maximum, s.mean) for _c, _s, s in alpha.criteria]
-    assert spreads == [(2, 4, 5, Decimal("4.50")), (2, 4, 4, Decimal("4.00")),
-                       (2, 4, 5, Decimal("4.50"))]
+    assert spreads == [
+        (2, 4, 5, Decimal("4.50")),
+        (2, 4, 4, Decimal("4.00")),
+        (2, 4, 5, Decimal("4.50")),
+    ]
     assert len(alpha.partners) == 3  # coordinator, a large company, a research organisation
     assert alpha.cost == sum((f.cost for _p, f in alpha.partners), Decimal("0")) > 0
     assert [s.count for _c, _s, s in data.summaries[2].criteria] == [0, 0, 0]  # GAMMA
@@ -208,8 +234,9 @@ def test_a_conflicted_viewer_sees_neither_the_row_nor_the_summary(world):
     masked_row = data.table.rows[2]
     assert masked_row[:3] == [3, "—", "Not shown: conflict of interest"]
     assert set(masked_row[3:]) == {None}
-    html = evaluation_report_html(call=world.call, language="en",
-                                  generated_at=timezone.now(), viewer=world.conflicted)
+    html = evaluation_report_html(
+        call=world.call, language="en", generated_at=timezone.now(), viewer=world.conflicted
+    )
     assert "GAMMA" not in html and "Project Gamma" not in html and "Consensus on GAMMA" not in html
     # Staff are never masked.
     assert evaluation_data(world.call, viewer=StaffFactory()).masked == 0
@@ -229,13 +256,16 @@ def test_pdf_has_the_ranking_the_selection_and_one_page_per_application(world):
     assert re.search(r"Reviews submitted\s+3", text)
     assert re.search(r"Conflicts of interest declared by reviewers\s+1", text)
     assert re.search(r"≥\s?3\b", text) and re.search(r"≥\s?10\b", text)  # the thresholds
-    ranking = [line for line in text.splitlines() if re.match(r"\s*\d\s+(ALPHA|BETA|GAMMA|DELTA)\s", line)]
+    ranking = [
+        line for line in text.splitlines() if re.match(r"\s*\d\s+(ALPHA|BETA|GAMMA|DELTA)\s", line)
+    ]
     assert [line.split()[1] for line in ranking[:4]] == ACRONYMS
     assert re.search(r"2 projects\s+€ 750,000", text)
     # The last pages are the applications' summaries, one per page, in rank order.
     for offset, acronym in enumerate(ACRONYMS):
-        page = pdf_text(pdf.content, first=pdf.page_count - 3 + offset,
-                        last=pdf.page_count - 3 + offset)
+        page = pdf_text(
+            pdf.content, first=pdf.page_count - 3 + offset, last=pdf.page_count - 3 + offset
+        )
         assert f"{offset + 1}. {acronym}: Project {acronym.title()}" in page
         assert f"Consensus on {acronym}" in page
         others = set(ACRONYMS) - {acronym}
@@ -259,9 +289,9 @@ def test_real_worker_on_redis_makes_the_evaluation_report(celery_worker_on_redis
     manager = ProgrammeManagerFactory()
 
     report = reports.report_request(
-        actor=manager, kind=ReportKind.CALL_EVALUATION,
-        parameters={"programme": world.call.programme_id, "call": world.call.pk,
-                    "language": "nl"},
+        actor=manager,
+        kind=ReportKind.CALL_EVALUATION,
+        parameters={"programme": world.call.programme_id, "call": world.call.pk, "language": "nl"},
     )
     for _ in range(240):  # bounded wait for the worker thread
         report.refresh_from_db()
@@ -283,21 +313,32 @@ def test_real_worker_on_redis_makes_the_evaluation_report(celery_worker_on_redis
 
 
 def _numbers(line: str) -> list[Decimal]:
-    return [Decimal(n.replace(",", ".")) for n in re.findall(r"(?<![\w.])\d+(?:,\d+)?(?![\w])", line)]
+    return [
+        Decimal(n.replace(",", ".")) for n in re.findall(r"(?<![\w.])\d+(?:,\d+)?(?![\w])", line)
+    ]
 
 
 def test_pdf_csv_and_xlsx_give_the_same_scores_and_decisions(client, world):
     world.decide()
     client.force_login(ProgrammeManagerFactory())
-    pdf = render_pdf(evaluation_report_html(call=world.call, language="nl",
-                                            generated_at=timezone.now()))
+    pdf = render_pdf(
+        evaluation_report_html(call=world.call, language="nl", generated_at=timezone.now())
+    )
     text = pdf_text(pdf.content)
 
-    workbook = load_workbook(io.BytesIO(client.get(
-        reverse("evaluation_export", args=[world.call.pk, "xlsx"])).content))
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("evaluation_export", args=[world.call.pk, "xlsx"])).content)
+    )
     sheet = list(workbook.active.iter_rows(min_row=3, values_only=True))
-    rows_csv = list(csv.reader(io.StringIO(client.get(
-        reverse("evaluation_export", args=[world.call.pk, "csv"])).content.decode("utf-8-sig"))))
+    rows_csv = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("evaluation_export", args=[world.call.pk, "csv"])
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
 
     assert [r[1] for r in sheet] == ACRONYMS
     assert [r[1] for r in rows_csv[1:]] == ACRONYMS
@@ -305,14 +346,16 @@ def test_pdf_csv_and_xlsx_give_the_same_scores_and_decisions(client, world):
         rank, acronym = xlsx_row[0], xlsx_row[1]
         scores = [Decimal(str(v)) for v in xlsx_row[4:9]]  # 3 criteria, total, weighted total
         assert [Decimal(v) for v in csv_row[4:9]] == scores
-        line = next(line for line in text.splitlines()
-                    if re.match(rf"\s*{rank}\s+{acronym}\s", line))
+        line = next(
+            line for line in text.splitlines() if re.match(rf"\s*{rank}\s+{acronym}\s", line)
+        )
         # Rank, the three consensus scores, total, weighted total, then the requested aid.
         assert _numbers(line)[:6] == [Decimal(rank), *scores]
     # The partners' cost and aid: the same on ALPHA's summary page as in the workbook.
-    alpha_page = text[text.index("1. ALPHA: Project Alpha"):text.index("2. BETA: Project Beta")]
-    partners = [r for r in workbook["Partners"].iter_rows(min_row=2, values_only=True)
-                if r[1] == "ALPHA"]
+    alpha_page = text[text.index("1. ALPHA: Project Alpha") : text.index("2. BETA: Project Beta")]
+    partners = [
+        r for r in workbook["Partners"].iter_rows(min_row=2, values_only=True) if r[1] == "ALPHA"
+    ]
     assert len(partners) == 3
     for _rank, _acronym, name, _kind, _sme, cost, aid in partners:
         consortium = alpha_page.split("Consortium", 1)[1]
@@ -325,28 +368,27 @@ def test_pdf_csv_and_xlsx_give_the_same_scores_and_decisions(client, world):
     assert sum(v for v in granted.values() if v) == 750000
 
 
-def test_export_query_count_does_not_grow_with_the_applications(client, world):
+def test_export_query_count_does_not_grow_with_the_applications(client, world, query_count):
     client.force_login(StaffFactory())
     url = reverse("evaluation_export", args=[world.call.pk, "xlsx"])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
-    few = count()
+    few = query_count(client.get, url)
     for i in range(5):
         application = admissible_application(world.call, aid="100000", acronym=f"MORE{i}")
         consensus(application, [3, 3, 4])
         submitted_assignment(application, ["3", "3", "4"], reviewer=world.r1)
-    assert count() == few
+    assert query_count(client.get, url) == few
 
 
 def test_export_masks_the_viewers_conflicts(client, world):
     steering = SteeringFactory()
-    ConflictDeclaration.objects.create(application=world.apps["BETA"], reviewer=steering,
-                                       has_conflict=True, reason="Board member",
-                                       source=ConflictSource.DECLARED)
+    ConflictDeclaration.objects.create(
+        application=world.apps["BETA"],
+        reviewer=steering,
+        has_conflict=True,
+        reason="Board member",
+        source=ConflictSource.DECLARED,
+    )
     client.force_login(steering)
 
     body = client.get(reverse("evaluation_export", args=[world.call.pk, "csv"])).content.decode()
@@ -364,21 +406,31 @@ def test_export_of_an_unknown_format_is_404(client, world):
 # --- Asking for the report ---------------------------------------------------------------------
 
 
-def test_reports_page_requests_an_evaluation_report(client, world, django_capture_on_commit_callbacks):
+def test_reports_page_requests_an_evaluation_report(
+    client, world, django_capture_on_commit_callbacks
+):
     manager = ProgrammeManagerFactory()
     client.force_login(manager)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("report_list"), {
-            "kind": "call_evaluation", "evaluation-call": world.call.pk,
-            "evaluation-language": "en",
-        })
+        response = client.post(
+            reverse("report_list"),
+            {
+                "kind": "call_evaluation",
+                "evaluation-call": world.call.pk,
+                "evaluation-language": "en",
+            },
+        )
 
     assert response.status_code == 302
     report = GeneratedReport.objects.get()
     assert (report.kind, report.state) == (ReportKind.CALL_EVALUATION, ReportState.DONE)
-    assert report.parameters == {"programme": world.call.programme_id, "call": world.call.pk,
-                                 "year": world.call.programme_year.year, "language": "en"}
+    assert report.parameters == {
+        "programme": world.call.programme_id,
+        "call": world.call.pk,
+        "year": world.call.programme_year.year,
+        "language": "en",
+    }
     page = client.get(reverse("report_list")).content.decode()
     assert reverse("report_download", args=[report.pk]) in page
     assert world.call.title in page
@@ -394,9 +446,14 @@ def test_reports_page_refuses_an_open_call_and_keeps_the_choice(client, world):
     open_call.save()
     client.force_login(ProgrammeManagerFactory())
 
-    response = client.post(reverse("report_list"), {
-        "kind": "call_evaluation", "evaluation-call": open_call.pk, "evaluation-language": "en",
-    })
+    response = client.post(
+        reverse("report_list"),
+        {
+            "kind": "call_evaluation",
+            "evaluation-call": open_call.pk,
+            "evaluation-language": "en",
+        },
+    )
 
     assert response.status_code == 200
     assert GeneratedReport.objects.count() == 0
@@ -419,15 +476,19 @@ def test_ranking_page_offers_the_report_and_exports_to_report_readers_only(clien
 
 def test_a_conflicted_member_cannot_download_a_report_someone_else_asked_for(client, world):
     steering = SteeringFactory()
-    ConflictDeclaration.objects.create(application=world.apps["ALPHA"], reviewer=steering,
-                                       has_conflict=True, reason="Board member",
-                                       source=ConflictSource.DECLARED)
+    ConflictDeclaration.objects.create(
+        application=world.apps["ALPHA"],
+        reviewer=steering,
+        has_conflict=True,
+        reason="Board member",
+        source=ConflictSource.DECLARED,
+    )
     manager = ProgrammeManagerFactory()
     params = {"programme": world.call.programme_id, "call": world.call.pk, "language": "nl"}
-    others = reports.report_request(actor=manager, kind=ReportKind.CALL_EVALUATION,
-                                    parameters=params)
-    own = reports.report_request(actor=steering, kind=ReportKind.CALL_EVALUATION,
-                                 parameters=params)
+    others = reports.report_request(
+        actor=manager, kind=ReportKind.CALL_EVALUATION, parameters=params
+    )
+    own = reports.report_request(actor=steering, kind=ReportKind.CALL_EVALUATION, parameters=params)
     for report in (others, own):
         reports.report_generate(report_id=report.pk)
     client.force_login(steering)
@@ -479,22 +540,20 @@ def test_browser_manager_asks_for_the_report_from_the_ranking_and_downloads_it(
     assert re.search(r"2 projects\s+€ 750,000", text)
 
 
-def test_reports_page_query_count_is_constant_with_evaluation_reports(client, world):
-    from tests.programme.factories_reports import DoneReportFactory
+def test_reports_page_query_count_is_constant_with_evaluation_reports(client, world, query_count):
+    from tests.factories import DoneReportFactory
 
     steering = SteeringFactory()  # not staff: the conflict check runs for them
     client.force_login(steering)
     params = {"programme": world.call.programme_id, "call": world.call.pk, "language": "nl"}
     DoneReportFactory(kind=ReportKind.CALL_EVALUATION, parameters=params)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("report_list")).status_code == 200
-        return len(queries)
-
-    one = count()
+    one = query_count(client.get, reverse("report_list"))
     for _ in range(4):
         other_call = evaluation_call()
-        DoneReportFactory(kind=ReportKind.CALL_EVALUATION, requested_by=ProgrammeManagerFactory(),
-                          parameters={**params, "call": other_call.pk})
-    assert count() == one
+        DoneReportFactory(
+            kind=ReportKind.CALL_EVALUATION,
+            requested_by=ProgrammeManagerFactory(),
+            parameters={**params, "call": other_call.pk},
+        )
+    assert query_count(client.get, reverse("report_list")) == one

@@ -3,8 +3,7 @@ from decimal import Decimal
 from itertools import combinations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from calls.enums import DEFAULT_TIE_BREAK, TieBreak
 from governance.decisions.enums import CutPolicy

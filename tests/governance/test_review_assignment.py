@@ -14,15 +14,8 @@ from governance.review import services as review_services
 from governance.review.enums import AssignmentState, ConflictSource
 from programme.enums import LinkKind
 from programme.models import OrganisationLink
-
-from ..factories import StaffFactory
-from .review_factories import (
-    CouncilReviewerFactory,
-    ExpertReviewerFactory,
-    admissible_application,
-    cleared_assignment,
-    evaluation_call,
-)
+from tests.builders import admissible_application, cleared_assignment, evaluation_call
+from tests.factories import CouncilFactory, ExpertFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,22 +28,23 @@ def _pairs():
     )
 
 
-def test_automatic_assignment_balances_and_avoids_conflicts(mailoutbox,
-                                                           django_capture_on_commit_callbacks):
+def test_automatic_assignment_balances_and_avoids_conflicts(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     call = evaluation_call()
     applications = [admissible_application(call) for _ in range(4)]
-    reviewers = [CouncilReviewerFactory() for _ in range(3)] + [ExpertReviewerFactory()]
+    reviewers = [CouncilFactory() for _ in range(3)] + [ExpertFactory()]
     # Detected: the partner organisation of applications[0] is this reviewer's own.
-    own = CouncilReviewerFactory(organisation=applications[0].coordinator)
+    own = CouncilFactory(organisation=applications[0].coordinator)
     # Detected through a link: the reviewer's company is linked to a partner of [1].
-    linked = CouncilReviewerFactory()
+    linked = CouncilFactory()
     OrganisationLink.objects.create(
         organisation=linked.organisation,
         other=applications[1].partners.filter(is_coordinator=False).first().organisation,
         kind=LinkKind.LINKED,
     )
     # Declared earlier on [2] (withdrawn assignment).
-    declared = CouncilReviewerFactory()
+    declared = CouncilFactory()
     ReviewAssignment.objects.create(
         application=applications[2], reviewer=declared, state=AssignmentState.WITHDRAWN
     )
@@ -83,7 +77,7 @@ def test_automatic_assignment_keeps_existing_and_is_idempotent():
     call = evaluation_call()
     application = admissible_application(call)
     kept = cleared_assignment(application)
-    [CouncilReviewerFactory() for _ in range(3)]
+    [CouncilFactory() for _ in range(3)]
     staff = StaffFactory()
     assert len(review_services.reviews_assign_automatically(actor=staff, call=call)) == 2
     assert review_services.reviews_assign_automatically(actor=staff, call=call) == []
@@ -95,8 +89,8 @@ def test_automatic_assignment_prefers_matching_expertise():
     call.parameters.reviewers_per_application = 1
     call.parameters.save()
     application = admissible_application(call)
-    plain = CouncilReviewerFactory(last_name="Aaa")
-    expert = CouncilReviewerFactory(last_name="Zzz")
+    plain = CouncilFactory(last_name="Aaa")
+    expert = CouncilFactory(last_name="Zzz")
     ReviewerExpertise.objects.create(user=expert, theme=application.theme)
     review_services.reviews_assign_automatically(actor=StaffFactory(), call=call)
     assert _pairs() == {(application.pk, expert.pk)}
@@ -106,8 +100,8 @@ def test_automatic_assignment_prefers_matching_expertise():
 def test_automatic_assignment_infeasible_names_the_application():
     call = evaluation_call()
     application = admissible_application(call)
-    CouncilReviewerFactory()
-    CouncilReviewerFactory(organisation=application.coordinator)
+    CouncilFactory()
+    CouncilFactory(organisation=application.coordinator)
     with pytest.raises(ValidationError) as error:
         review_services.reviews_assign_automatically(actor=StaffFactory(), call=call)
     assert error.value.messages == [
@@ -139,7 +133,7 @@ def test_automatic_assignment_view_shows_infeasibility_reason(client):
 def test_manual_assign_and_unassign(client):
     call = evaluation_call()
     application = admissible_application(call)
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     client.force_login(StaffFactory())
     url = reverse("review_assign_page", args=[application.pk])
     assert client.post(url, {"reviewer": reviewer.pk}).status_code == 302

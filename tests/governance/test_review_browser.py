@@ -6,8 +6,8 @@ import pytest
 
 from governance.models import ReviewAssignment
 from governance.review.enums import AssignmentState
-
-from .review_factories import CouncilReviewerFactory, admissible_application, evaluation_call
+from tests.builders import admissible_application, evaluation_call
+from tests.factories import CouncilFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +23,9 @@ def context(browser):
 
 
 def test_council_member_declares_scores_and_submits(live_server, context):
-    call = evaluation_call(criteria=2)
+    call = evaluation_call(criteria=((1, 3), (1, 3)))  # two criteria
     application = admissible_application(call)
-    reviewer = CouncilReviewerFactory(language="en")
+    reviewer = CouncilFactory(language="en")
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     first, second = call.criteria.all()
 

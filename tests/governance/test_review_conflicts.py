@@ -11,14 +11,8 @@ from governance.review import services as review_services
 from governance.review.enums import AssignmentState, ConflictSource
 from programme.enums import LinkKind
 from programme.models import OrganisationLink
-
-from ..factories import StaffFactory
-from .review_factories import (
-    CouncilReviewerFactory,
-    admissible_application,
-    cleared_assignment,
-    evaluation_call,
-)
+from tests.builders import admissible_application, cleared_assignment, evaluation_call
+from tests.factories import CouncilFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +23,7 @@ def _urls(assignment):
     return {
         "detail": reverse("application_detail", args=[application.pk]),
         "attachment": reverse("attachment_download", args=[application.pk, attachment.pk]),
-        "budget": reverse(
-            "partner_budget", args=[application.pk, application.partners.first().pk]
-        ),
+        "budget": reverse("partner_budget", args=[application.pk, application.partners.first().pk]),
         "score": reverse("review_score", args=[assignment.pk]),
         "declare": reverse("review_declare", args=[assignment.pk]),
     }
@@ -50,18 +42,26 @@ def application():
 def test_cleared_reviewer_sees_application_and_files_read_only(client, application):
     assignment = cleared_assignment(application)
     assert _statuses(client, assignment.reviewer, _urls(assignment)) == {
-        "detail": 200, "attachment": 200, "budget": 200, "score": 200, "declare": 200,
+        "detail": 200,
+        "attachment": 200,
+        "budget": 200,
+        "score": 200,
+        "declare": 200,
     }
     edit = reverse("application_edit", args=[application.pk])
     assert client.get(edit).status_code == 403
 
 
 def test_reviewer_without_declaration_is_sent_to_declare_first(client, application):
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     urls = _urls(assignment)
     assert _statuses(client, reviewer, urls) == {
-        "detail": 404, "attachment": 404, "budget": 404, "score": 302, "declare": 200,
+        "detail": 404,
+        "attachment": 404,
+        "budget": 404,
+        "score": 302,
+        "declare": 200,
     }
     assert client.get(urls["score"])["Location"] == urls["declare"]
 
@@ -70,7 +70,7 @@ def test_declared_conflict_withdraws_hides_and_tells_staff(
     client, application, mailoutbox, django_capture_on_commit_callbacks
 ):
     staff = StaffFactory()
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     client.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -83,19 +83,25 @@ def test_declared_conflict_withdraws_hides_and_tells_staff(
     assert assignment.state == AssignmentState.WITHDRAWN
     declaration = ConflictDeclaration.objects.get(application=application, reviewer=reviewer)
     assert (declaration.has_conflict, declaration.reason, declaration.source) == (
-        True, "I advise the coordinator.", ConflictSource.DECLARED,
+        True,
+        "I advise the coordinator.",
+        ConflictSource.DECLARED,
     )
     assert [m.to for m in mailoutbox] == [[staff.email]]
     assert application.acronym in mailoutbox[0].subject
     assert _statuses(client, reviewer, _urls(assignment)) == {
-        "detail": 404, "attachment": 404, "budget": 404, "score": 404, "declare": 404,
+        "detail": 404,
+        "attachment": 404,
+        "budget": 404,
+        "score": 404,
+        "declare": 404,
     }
     with pytest.raises(ValidationError):
         review_services.review_assign(actor=staff, application=application, reviewer=reviewer)
 
 
 def test_conflict_without_reason_is_refused_and_form_kept(client, application):
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     client.force_login(reviewer)
     response = client.post(
@@ -116,13 +122,17 @@ def test_detected_conflict_through_link_hides_after_no_conflict_declaration(clie
         organisation=partner_org, other=reviewer.organisation, kind=LinkKind.values[0]
     )
     assert _statuses(client, reviewer, _urls(assignment)) == {
-        "detail": 404, "attachment": 404, "budget": 404, "score": 404, "declare": 404,
+        "detail": 404,
+        "attachment": 404,
+        "budget": 404,
+        "score": 404,
+        "declare": 404,
     }
 
 
 def test_detected_conflict_own_organisation_blocks_manual_assignment(application):
     staff = StaffFactory()
-    reviewer = CouncilReviewerFactory(organisation=application.coordinator)
+    reviewer = CouncilFactory(organisation=application.coordinator)
     with pytest.raises(ValidationError) as error:
         review_services.review_assign(actor=staff, application=application, reviewer=reviewer)
     assert error.value.messages == [
@@ -149,8 +159,11 @@ def _link_staff_records(application, reviewer):
 
     partner_org = application.partners.filter(is_coordinator=False).first().organisation
     return review_services.organisation_link_record(
-        actor=StaffFactory(), organisation=partner_org, other=reviewer.organisation,
-        kind=LinkKind.values[0], note="Parent company",
+        actor=StaffFactory(),
+        organisation=partner_org,
+        other=reviewer.organisation,
+        kind=LinkKind.values[0],
+        note="Parent company",
     )
 
 
@@ -158,8 +171,7 @@ def test_link_recorded_after_a_submitted_review_withdraws_it(
     application, mailoutbox, django_capture_on_commit_callbacks
 ):
     from governance.reports.evaluation import review_counts
-
-    from .review_factories import submitted_assignment
+    from tests.builders import submitted_assignment
 
     StaffFactory(email="staff-one@vlaio.test")
     assignment = submitted_assignment(application, ["4"] * application.call.criteria.count())
@@ -171,8 +183,9 @@ def test_link_recorded_after_a_submitted_review_withdraws_it(
     assignment.refresh_from_db()
     other.refresh_from_db()
     assert (assignment.state, other.state) == (AssignmentState.WITHDRAWN, AssignmentState.SUBMITTED)
-    declaration = ConflictDeclaration.objects.get(application=application,
-                                                  reviewer=assignment.reviewer)
+    declaration = ConflictDeclaration.objects.get(
+        application=application, reviewer=assignment.reviewer
+    )
     assert (declaration.has_conflict, declaration.source) == (True, ConflictSource.DETECTED)
     assert "linked to a partner" in declaration.reason
     counts = review_counts(application.call)
@@ -185,7 +198,7 @@ def test_link_recorded_after_a_submitted_review_withdraws_it(
 
 
 def test_the_moderator_no_longer_sees_the_withdrawn_scores(client, application):
-    from .review_factories import submitted_assignment
+    from tests.builders import submitted_assignment
 
     count = application.call.criteria.count()
     assignment = submitted_assignment(application, ["5"] * count)
@@ -204,13 +217,14 @@ def test_the_moderator_no_longer_sees_the_withdrawn_scores(client, application):
 
 def test_link_between_unrelated_organisations_changes_no_review(application):
     from programme import services as programme_services
-
-    from ..factories import OrganisationFactory
-    from .review_factories import submitted_assignment
+    from tests.builders import submitted_assignment
+    from tests.factories import OrganisationFactory
 
     assignment = submitted_assignment(application, ["4"] * application.call.criteria.count())
     programme_services.organisation_link_create(
-        actor=StaffFactory(), organisation=OrganisationFactory(), other=OrganisationFactory(),
+        actor=StaffFactory(),
+        organisation=OrganisationFactory(),
+        other=OrganisationFactory(),
         kind=LinkKind.values[0],
     )
 

@@ -4,21 +4,18 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance.models import ConsensusScore
 from governance.review import services as review_services
-
-from ..factories import StaffFactory
-from .review_factories import (
+from tests.builders import (
     admissible_application,
     cleared_assignment,
     entries_for,
     evaluation_call,
     submitted_assignment,
 )
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +40,8 @@ def test_consensus_refused_until_every_review_is_submitted():
     values = [("3", "Agreed"), ("3", "Agreed"), ("3", "Agreed")]
     with pytest.raises(ValidationError) as error:
         review_services.consensus_record(
-            actor=StaffFactory(), application=application,
+            actor=StaffFactory(),
+            application=application,
             entries=entries_for(application.call, values),
         )
     assert error.value.messages == [
@@ -71,14 +69,7 @@ def test_consensus_recorded_through_the_page(client):
     ) == [(Decimal("3"), staff.pk), (Decimal("4"), staff.pk), (Decimal("2.5"), staff.pk)]
 
 
-def _overview_queries(client, call) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("review_call_overview", args=[call.pk]))
-    assert response.status_code == 200
-    return len(queries)
-
-
-def test_call_overview_queries_do_not_grow_with_applications(client):
+def test_call_overview_queries_do_not_grow_with_applications(client, query_count):
     client.force_login(StaffFactory())
     one = evaluation_call()
     application = admissible_application(one)
@@ -88,7 +79,9 @@ def test_call_overview_queries_do_not_grow_with_applications(client):
         application = admissible_application(five)
         submitted_assignment(application, ["3", "3", "3"])
         cleared_assignment(application)
-    assert _overview_queries(client, one) == _overview_queries(client, five)
+    assert query_count(client.get, reverse("review_call_overview", args=[one.pk])) == (
+        query_count(client.get, reverse("review_call_overview", args=[five.pk]))
+    )
 
 
 def test_call_overview_counts_progress(client):
@@ -102,35 +95,31 @@ def test_call_overview_counts_progress(client):
     assert response.context["rows"][0]["short"] == 1
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
-def test_reviewer_lists_queries_do_not_grow(client):
+def test_reviewer_lists_queries_do_not_grow(client, query_count):
     """My evaluations, the reviewer list and the assign page: same queries for 1 and 4."""
-    from .review_factories import CouncilReviewerFactory
+    from tests.factories import CouncilFactory
 
     call = evaluation_call()
     application = admissible_application(call)
-    reviewer = CouncilReviewerFactory()
+    reviewer = CouncilFactory()
     cleared_assignment(application, reviewer)
     reviewer.expertise.create(theme=application.theme)
     client.force_login(reviewer)
-    one_mine = _queries(client, reverse("review_list"))
+    one_mine = query_count(client.get, reverse("review_list"))
     staff = StaffFactory()
     client.force_login(staff)
-    one_pool = _queries(client, reverse("reviewer_list"))
-    one_assign = _queries(client, reverse("review_assign_page", args=[application.pk]))
+    one_pool = query_count(client.get, reverse("reviewer_list"))
+    one_assign = query_count(client.get, reverse("review_assign_page", args=[application.pk]))
     for _ in range(3):
         other = admissible_application(call)
         cleared_assignment(other, reviewer)
-        extra = CouncilReviewerFactory()
+        extra = CouncilFactory()
         cleared_assignment(application, extra)
         extra.expertise.create(theme=application.theme)
     client.force_login(reviewer)
-    assert _queries(client, reverse("review_list")) == one_mine
+    assert query_count(client.get, reverse("review_list")) == one_mine
     client.force_login(staff)
-    assert _queries(client, reverse("reviewer_list")) == one_pool
-    assert _queries(client, reverse("review_assign_page", args=[application.pk])) == one_assign
+    assert query_count(client.get, reverse("reviewer_list")) == one_pool
+    assert query_count(client.get, reverse("review_assign_page", args=[application.pk])) == (
+        one_assign
+    )

@@ -57,7 +57,9 @@ def test_due_review_reminder_windows():
     deadline = datetime(2019, 11, 15, 16, 0, tzinfo=UTC)
     assert review_domain.due_review_reminder(deadline, deadline - timedelta(days=4)) is None
     assert review_domain.due_review_reminder(deadline, deadline - timedelta(days=3)) == "3d"
-    assert review_domain.due_review_reminder(deadline, deadline - timedelta(days=1, seconds=1)) == "3d"
+    assert (
+        review_domain.due_review_reminder(deadline, deadline - timedelta(days=1, seconds=1)) == "3d"
+    )
     assert review_domain.due_review_reminder(deadline, deadline - timedelta(days=1)) == "1d"
     assert review_domain.due_review_reminder(deadline, deadline) is None
     assert review_domain.due_review_reminder(None, deadline) is None

@@ -12,18 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import ReviewAssignment, ReviewReminderSent, ReviewScore
-from governance.review import services as review_services
-from governance.review import tasks as review_tasks
+from governance.review import services as review_services, tasks as review_tasks
 from governance.review.enums import AssignmentState
-
-from .review_factories import (
-    CouncilReviewerFactory,
+from tests.builders import (
     admissible_application,
     cleared_assignment,
     entries_for,
     evaluation_call,
     submitted_assignment,
 )
+from tests.factories import CouncilFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +80,9 @@ def test_draft_then_submit(client, assignment):
     assignment.refresh_from_db()
     assert assignment.state == AssignmentState.DRAFT
     assert list(assignment.scores.values_list("score", "comment")) == [
-        (Decimal("3.5"), "Novel"), (None, ""), (None, ""),
+        (Decimal("3.5"), "Novel"),
+        (None, ""),
+        (None, ""),
     ]
     response = client.post(
         url, _post_data(call, [("3.5", "Novel"), ("4", "Good"), ("2.5", "Weak")], "submit")
@@ -92,7 +92,9 @@ def test_draft_then_submit(client, assignment):
     assert assignment.state == AssignmentState.SUBMITTED
     assert assignment.submitted_at is not None
     assert [s.score for s in assignment.scores.all()] == [
-        Decimal("3.5"), Decimal("4"), Decimal("2.5")
+        Decimal("3.5"),
+        Decimal("4"),
+        Decimal("2.5"),
     ]
 
 
@@ -141,7 +143,7 @@ def test_other_reviewers_scores_hidden_until_own_submission(client, assignment):
 
 
 def test_someone_elses_assignment_is_404(client, assignment):
-    client.force_login(CouncilReviewerFactory())
+    client.force_login(CouncilFactory())
     assert client.get(reverse("review_score", args=[assignment.pk])).status_code == 404
 
 

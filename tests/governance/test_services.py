@@ -7,9 +7,16 @@ from governance.bodies import services as bodies_services
 from governance.bodies.enums import BodyKind, Seat
 from governance.models import Membership
 from programme.enums import Role
-
-from ..factories import OrganisationFactory, ProgrammeFactory, StaffFactory, UserFactory
-from .factories import BodyFactory, MembershipFactory, SteeringGroupFactory, make_members
+from tests.builders import make_members
+from tests.factories import (
+    BodyFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    StaffFactory,
+    SteeringGroupFactory,
+    UserFactory,
+)
 
 
 @pytest.mark.django_db

@@ -1,42 +1,33 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance.bodies.enums import Seat
 from governance.models import Meeting, Membership
-
-from ..factories import CouncilFactory, StaffFactory, UserFactory
-from .factories import (
-    COMPLIANT_COUNCIL,
+from tests.builders import COMPLIANT_COUNCIL, make_members
+from tests.factories import (
     BodyFactory,
+    CouncilFactory,
     MeetingFactory,
     MembershipFactory,
+    StaffFactory,
     SteeringGroupFactory,
-    make_members,
+    UserFactory,
 )
 
 
-def query_count(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.django_db
-def test_body_list_same_queries_for_one_and_many_bodies(client):
+def test_body_list_same_queries_for_one_and_many_bodies(client, query_count):
     client.force_login(StaffFactory())
     first = BodyFactory()
     make_members(first, [Seat.INDUSTRY])
     url = reverse("body_list")
-    one = query_count(client, url)
+    one = query_count(client.get, url)
     make_members(first, COMPLIANT_COUNCIL)
     steering = SteeringGroupFactory(programme=first.programme)
     make_members(steering, [Seat.VLAIO, Seat.FWO, Seat.EWI])
-    assert query_count(client, url) == one
+    assert query_count(client.get, url) == one
 
 
 @pytest.mark.django_db
@@ -50,17 +41,17 @@ def test_body_list_shows_compliance(client):
 
 
 @pytest.mark.django_db
-def test_body_detail_same_queries_for_one_and_many_members_and_meetings(client):
+def test_body_detail_same_queries_for_one_and_many_members_and_meetings(client, query_count):
     client.force_login(StaffFactory())
     body = BodyFactory()
     members = make_members(body, [Seat.INDUSTRY])
     MeetingFactory(body=body, attendees=[members[0].user])
     url = reverse("body_detail", args=[body.pk])
-    one = query_count(client, url)
+    one = query_count(client.get, url)
     more = make_members(body, COMPLIANT_COUNCIL)
     MeetingFactory(body=body, date=date(2019, 11, 1), attendees=[m.user for m in more[:5]])
     MeetingFactory(body=body, date=date(2019, 12, 1), attendees=[m.user for m in more[5:]])
-    assert query_count(client, url) == one
+    assert query_count(client.get, url) == one
 
 
 @pytest.mark.django_db

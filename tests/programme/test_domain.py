@@ -39,12 +39,14 @@ def test_sme_class_boundaries(headcount, turnover, balance, expected):
 
 @pytest.mark.parametrize(
     ("share", "expected"),
-    [(Decimal("24.99"), SmeClass.MICRO), (Decimal("25"), SmeClass.LARGE), (Decimal("100"), SmeClass.LARGE)],
+    [
+        (Decimal("24.99"), SmeClass.MICRO),
+        (Decimal("25"), SmeClass.LARGE),
+        (Decimal("100"), SmeClass.LARGE),
+    ],
 )
 def test_sme_class_public_body_rule(share, expected):
-    got = domain.sme_class(
-        headcount=3, turnover=M, balance_sheet_total=M, public_body_share=share
-    )
+    got = domain.sme_class(headcount=3, turnover=M, balance_sheet_total=M, public_body_share=share)
     assert got == expected
 
 

@@ -9,8 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.utils import translation
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from programme.formats import (
     BRUSSELS,

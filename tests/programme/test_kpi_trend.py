@@ -11,29 +11,31 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from governance.bodies.enums import BodyKind
 from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome
-from governance.reports import charts, kpi_report
-from governance.reports import kpis as report_kpis
-from governance.reports import services as reports
+from governance.reports import charts, kpi_report, kpis as report_kpis, services as reports
 from programme.demo import seed_programme
 from programme.enums import KpiStatus
 from programme.models import ReportKind
-
-from ..factories import ProgrammeManagerFactory, ResearchOrganisationFactory, StaffFactory
-from ..governance.factories_decisions import (
+from tests.builders import (
     admissible_application,
     consensus,
     evaluation_call,
     meeting_with_quorum,
+    set_budget,
 )
-from ..projects.factories import LargeCompanyFactory, PartnerFactory, set_budget
+from tests.factories import (
+    LargeCompanyFactory,
+    PartnerFactory,
+    ProgrammeManagerFactory,
+    ResearchOrganisationFactory,
+    StaffFactory,
+)
+
 from .test_reports import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +44,12 @@ pytestmark = pytest.mark.django_db
 def fund(application, meeting, amount):
     consensus(application, [4, 4, 4])
     decisions.decision_record(
-        actor=StaffFactory(), application=application, meeting=meeting,
-        outcome=DecisionOutcome.FUND, amount=Decimal(amount), decided_by="An Janssens",
+        actor=StaffFactory(),
+        application=application,
+        meeting=meeting,
+        outcome=DecisionOutcome.FUND,
+        amount=Decimal(amount),
+        decided_by="An Janssens",
     )
 
 
@@ -60,10 +66,13 @@ def project_2020(call, meeting):
     application = admissible_application(call, aid="1088000", partners=False)
     set_budget(application.partners.get(is_coordinator=True), "100000")
     for _ in range(2):
-        set_budget(PartnerFactory(application=application, organisation=LargeCompanyFactory()),
-                   "300000")
-    set_budget(PartnerFactory(application=application,
-                              organisation=ResearchOrganisationFactory()), "250000")
+        set_budget(
+            PartnerFactory(application=application, organisation=LargeCompanyFactory()), "300000"
+        )
+    set_budget(
+        PartnerFactory(application=application, organisation=ResearchOrganisationFactory()),
+        "250000",
+    )
     fund(application, meeting, "1088000")
 
 
@@ -74,15 +83,23 @@ def programme():
     programme = seed_programme()
     meeting = meeting_with_quorum(programme, BodyKind.STEERING_GROUP)
     calls = {
-        year: evaluation_call(programme=programme, programme_year=programme.years.get(year=year),
-                              envelope=Decimal("10000000"))
+        year: evaluation_call(
+            programme=programme,
+            programme_year=programme.years.get(year=year),
+            envelope=Decimal("10000000"),
+        )
         for year in (2019, 2020)
     }
     project_2019(calls[2019], meeting)
     rejected = admissible_application(calls[2019], aid="956000")
     consensus(rejected, [2, 2, 2])
-    decisions.decision_record(actor=StaffFactory(), application=rejected, meeting=meeting,
-                              outcome=DecisionOutcome.REJECT, decided_by="An Janssens")
+    decisions.decision_record(
+        actor=StaffFactory(),
+        application=rejected,
+        meeting=meeting,
+        outcome=DecisionOutcome.REJECT,
+        decided_by="An Janssens",
+    )
     project_2020(calls[2020], meeting)
     programme.trend_calls = calls
     programme.trend_meeting = meeting
@@ -112,7 +129,11 @@ def test_kpi_trend_gives_each_years_figures(programme):
     ]
     assert {year: [c.value for c in cells] for year, cells in trend.rows} == EXPECTED
     assert [c.status for c in trend.rows[1][1]] == [
-        KpiStatus.MET, KpiStatus.MET, KpiStatus.NOT_MET, KpiStatus.NOT_MET, KpiStatus.NOT_MET,
+        KpiStatus.MET,
+        KpiStatus.MET,
+        KpiStatus.NOT_MET,
+        KpiStatus.NOT_MET,
+        KpiStatus.NOT_MET,
     ]
 
 
@@ -121,8 +142,10 @@ def test_kpi_trend_agrees_with_the_kpis_of_each_year(programme):
     trend = report_kpis.kpi_trend(programme, today=date(2022, 1, 1))
 
     for year, cells in trend.rows:
-        results = {r.number: r for r in report_kpis.programme_kpis(programme, year=year,
-                                                             today=date(2022, 1, 1))}
+        results = {
+            r.number: r
+            for r in report_kpis.programme_kpis(programme, year=year, today=date(2022, 1, 1))
+        }
         assert [c.value for c in cells] == [
             results[1].value,
             results[3].breakdown[0].value,
@@ -162,9 +185,14 @@ def test_kpi_page_shows_the_trend_per_year_with_targets(client, programme):
 
     html = response.content.decode()
     assert trend_table_rows(html) == [
-        ["Year", "Calls opened (KPI 1)", "SME share by number (KPI 3)",
-         "SME share by budget (KPI 3)", "Unique companies (lowest call) (KPI 4)",
-         "Leverage (KPI 5)"],
+        [
+            "Year",
+            "Calls opened (KPI 1)",
+            "SME share by number (KPI 3)",
+            "SME share by budget (KPI 3)",
+            "Unique companies (lowest call) (KPI 4)",
+            "Leverage (KPI 5)",
+        ],
         ["2019", "1 Met", "50.0 % Met", "40.0 % Met", "2 Not met", "56.9 % Not met"],
         ["2020", "1 Met", "33.3 % Met", "14.3 % Not met", "3 Not met", "74.6 % Not met"],
         ["Target", "≥ 1", "≥ 30.0 %", "≥ 30.0 %", "≥ 15", "≥ 200.0 %"],
@@ -185,19 +213,17 @@ def test_kpi_page_for_one_year_has_no_trend(client, programme):
     assert 'id="kpi-trend"' not in response.content.decode()
 
 
-def test_kpi_page_query_count_does_not_grow_with_the_funded_projects(client, programme):
+def test_kpi_page_query_count_does_not_grow_with_the_funded_projects(
+    client, programme, query_count
+):
     client.force_login(ProgrammeManagerFactory())
+    url = reverse("kpi_overview", args=[programme.pk])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("kpi_overview", args=[programme.pk])).status_code == 200
-        return len(queries)
-
-    small = count()
+    small = query_count(client.get, url)
     for year in (2019, 2020):
         for _ in range(2):
             project_2020(programme.trend_calls[year], programme.trend_meeting)
-    large = count()
+    large = query_count(client.get, url)
 
     assert large == small
     rows = dict(report_kpis.kpi_trend(programme).rows)
@@ -209,7 +235,8 @@ def test_whole_programme_pdf_prints_the_trend_and_one_year_pdf_does_not(programm
 
     def text(year):
         report = reports.report_request(
-            actor=manager, kind=ReportKind.KPI,
+            actor=manager,
+            kind=ReportKind.KPI,
             parameters={"programme": programme.pk, "year": year, "language": "en"},
         )
         report = reports.report_generate(report_id=report.pk)
@@ -234,9 +261,13 @@ def test_kpi_workbook_has_the_same_trend_as_the_page(client, programme):
 
     sheet = load_workbook(io.BytesIO(response.content))["Trend per year"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][1:] == ("Calls opened (KPI 1)", "SME share by number (KPI 3)",
-                           "SME share by budget (KPI 3)",
-                           "Unique companies (lowest call) (KPI 4)", "Leverage (KPI 5)")
+    assert rows[0][1:] == (
+        "Calls opened (KPI 1)",
+        "SME share by number (KPI 3)",
+        "SME share by budget (KPI 3)",
+        "Unique companies (lowest call) (KPI 4)",
+        "Leverage (KPI 5)",
+    )
     for year, *values in rows[1:3]:
         assert [Decimal(str(v)) for v in values] == EXPECTED[year]
     assert rows[3] == ("Target", 1, 30, 30, 15, 200)
@@ -257,20 +288,22 @@ def test_page_and_pdf_print_the_first_source_rows_and_the_workbook_all(
     assert len(kpi3.rows) > 2  # a funded partner per row
 
     html = unescape(client.get(reverse("kpi_overview", args=[programme.pk])).content.decode())
-    workbook = load_workbook(io.BytesIO(
-        client.get(reverse("kpi_export", args=[programme.pk, "xlsx"])).content))
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("kpi_export", args=[programme.pk, "xlsx"])).content)
+    )
 
     assert f"The first 2 of {len(kpi3.rows)} source rows" in html
     caption = f"KPI 3: {len(kpi3.rows)} source rows</caption>"
-    table = html[html.index(caption):]
-    body = table[table.index("<tbody>"):table.index("</tbody>")]
+    table = html[html.index(caption) :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
     assert body.count("<tr>") == 2
     sources = [row for row in workbook["Sources"].iter_rows(values_only=True)]
     start = next(i for i, row in enumerate(sources) if str(row[0]).startswith("KPI 3:"))
     end = next(i for i, row in enumerate(sources) if str(row[0]).startswith("KPI 4:"))
     assert end - start - 3 == len(kpi3.rows)  # title, header, rows, blank line
-    report_html = kpi_report.kpi_report_html(programme=programme, year=None, language="en",
-                                          generated_at=timezone.now())
+    report_html = kpi_report.kpi_report_html(
+        programme=programme, year=None, language="en", generated_at=timezone.now()
+    )
     assert f"The first 2 of {len(kpi3.rows)} source rows" in report_html
 
 
@@ -279,9 +312,12 @@ def test_page_and_pdf_print_the_first_source_rows_and_the_workbook_all(
 
 def test_bar_chart_draws_the_target_line_and_no_bar_for_an_unknown_value():
     svg = charts.bar_chart(
-        title="SME share", categories=["2019", "2020", "2021"],
+        title="SME share",
+        categories=["2019", "2020", "2021"],
         series=[charts.Series("SME share", [Decimal("20"), Decimal("40"), None])],
-        target=Decimal("30"), target_label="Target", value_format=lambda v: f"{v:.0f}%",
+        target=Decimal("30"),
+        target_label="Target",
+        value_format=lambda v: f"{v:.0f}%",
     )
 
     assert svg.count("<rect x=") == 2 + 1  # two bars (none for 2021) + one legend key
@@ -292,8 +328,12 @@ def test_bar_chart_draws_the_target_line_and_no_bar_for_an_unknown_value():
 
 def test_bar_chart_axis_reaches_a_target_above_every_bar():
     svg = charts.bar_chart(
-        title="Leverage", categories=["2019"], series=[charts.Series("Leverage", [Decimal("60")])],
-        target=Decimal("200"), target_label="Target", value_format=lambda v: f"{v:.0f}",
+        title="Leverage",
+        categories=["2019"],
+        series=[charts.Series("Leverage", [Decimal("60")])],
+        target=Decimal("200"),
+        target_label="Target",
+        value_format=lambda v: f"{v:.0f}",
     )
 
     assert 'fill="#333">200</text>' in svg  # the top of the axis is the target

@@ -12,15 +12,15 @@ from calls.enums import CallState
 from governance.reports import kpis as report_kpis
 from programme import kpis
 from programme.enums import KpiKind, KpiStatus
-
-from ..factories import (
+from tests.factories import (
     BudgetLineFactory,
+    CallFactory,
+    EnvelopeFactory,
     KpiFactory,
     MilestoneRecordFactory,
     ProgrammeFactory,
     ProgrammeYearFactory,
 )
-from .factories_reports import CallFactory, EnvelopeFactory
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +42,14 @@ def year_of(programme, year):
 
 
 def kpi1(programme):
-    return KpiFactory(programme=programme, number=1, kind=KpiKind.COMPUTED,
-                      target=Decimal("1"), unit="count", name_en="At least 1 call per year")
+    return KpiFactory(
+        programme=programme,
+        number=1,
+        kind=KpiKind.COMPUTED,
+        target=Decimal("1"),
+        unit="count",
+        name_en="At least 1 call per year",
+    )
 
 
 # --- KPI 1 -----------------------------------------------------------------------------------
@@ -52,8 +58,9 @@ def kpi1(programme):
 def test_calls_per_year_met_when_every_year_has_an_opened_call(programme):
     kpi = kpi1(programme)
     CallFactory(programme_year=year_of(programme, 2019), title_en="ICON 2019")
-    CallFactory(programme_year=year_of(programme, 2020), title_en="ICON 2020",
-                state=CallState.DECIDED)
+    CallFactory(
+        programme_year=year_of(programme, 2020), title_en="ICON 2020", state=CallState.DECIDED
+    )
 
     result = report_kpis.calls_per_year(programme, kpi=kpi, today=date(2021, 1, 10))
 
@@ -112,15 +119,17 @@ def test_calls_per_year_ignores_calls_of_other_programmes(programme):
 
 
 def test_milestone_met_when_a_record_exists(db):
-    record = MilestoneRecordFactory(kpi__deadline=date(2020, 12, 31), date=date(2020, 6, 30),
-                                    description="Roadmap delivered")
+    record = MilestoneRecordFactory(
+        kpi__deadline=date(2020, 12, 31), date=date(2020, 6, 30), description="Roadmap delivered"
+    )
 
     result = kpis.milestone_status(kpi=record.kpi, records=[record], today=date(2021, 3, 1))
 
     assert result.status == KpiStatus.MET
     assert result.reason == "delivered on June 30, 2020"
-    assert result.rows == ((date(2020, 6, 30), "Roadmap delivered", "roadmap.pdf",
-                            str(record.recorded_by)),)
+    assert result.rows == (
+        (date(2020, 6, 30), "Roadmap delivered", "roadmap.pdf", str(record.recorded_by)),
+    )
 
 
 def test_milestone_pending_before_its_deadline(db):
@@ -161,12 +170,26 @@ def test_milestone_recorded_late_is_met_and_says_so(db):
 # --- KPIs 3, 4, 5 ------------------------------------------------------------------------------
 
 
-def participation(org: int, *, sme: bool, company: bool = True, call: int = 1,
-                  budget: str = "100000", aid: str = "40000", project: str = "P1"):
+def participation(
+    org: int,
+    *,
+    sme: bool,
+    company: bool = True,
+    call: int = 1,
+    budget: str = "100000",
+    aid: str = "40000",
+    project: str = "P1",
+):
     return kpis.Participation(
-        call_id=call, call_title=f"Call {call}", project=project, organisation_id=org,
-        organisation_name=f"Org {org}", is_company=company, is_sme=sme,
-        budget=Decimal(budget), aid=Decimal(aid),
+        call_id=call,
+        call_title=f"Call {call}",
+        project=project,
+        organisation_id=org,
+        organisation_name=f"Org {org}",
+        is_company=company,
+        is_sme=sme,
+        budget=Decimal(budget),
+        aid=Decimal(aid),
     )
 
 
@@ -177,8 +200,9 @@ def kpi3(db):
 
 def test_kpis_3_4_5_pending_without_decided_projects(programme):
     for number, target in ((3, "30"), (4, "15"), (5, "200")):
-        KpiFactory(programme=programme, number=number, kind=KpiKind.COMPUTED,
-                   target=Decimal(target))
+        KpiFactory(
+            programme=programme, number=number, kind=KpiKind.COMPUTED, target=Decimal(target)
+        )
 
     results = report_kpis.programme_kpis(programme, today=date(2021, 1, 1))
 
@@ -228,8 +252,9 @@ def test_unique_companies_per_call_counts_each_company_once(db):
 
 
 def test_leverage_is_company_own_funds_over_government_funds(db):
-    kpi = KpiFactory(number=5, kind=KpiKind.COMPUTED, target=Decimal("200"),
-                     deadline=date(2021, 12, 31))
+    kpi = KpiFactory(
+        number=5, kind=KpiKind.COMPUTED, target=Decimal("200"), deadline=date(2021, 12, 31)
+    )
     parts = [
         participation(1, sme=False, budget="1000000", aid="250000"),  # own funds 750,000
         participation(9, sme=False, company=False, budget="250000", aid="250000"),
@@ -271,47 +296,88 @@ def test_kpi_table_has_one_row_per_kpi_with_the_result_figures(programme):
     table = kpis.kpi_table(results)
 
     assert [c.label for c in table.columns] == [
-        "KPI", "Name", "Target", "Result", "Value", "Status", "Reason"
+        "KPI",
+        "Name",
+        "Target",
+        "Result",
+        "Value",
+        "Status",
+        "Reason",
     ]
     assert table.rows == (
-        (1, "At least 1 call per year", "≥ 1 per year", "2019: 1; 2020: 0", Decimal(1),
-         "Not met", "no call opened in 2020"),
-        (2, "A strategic roadmap", "delivered", "June 30, 2020", None, "Met",
-         "delivered on June 30, 2020"),
+        (
+            1,
+            "At least 1 call per year",
+            "≥ 1 per year",
+            "2019: 1; 2020: 0",
+            Decimal(1),
+            "Not met",
+            "no call opened in 2020",
+        ),
+        (
+            2,
+            "A strategic roadmap",
+            "delivered",
+            "June 30, 2020",
+            None,
+            "Met",
+            "delivered on June 30, 2020",
+        ),
     )
 
 
-def test_programme_kpis_query_count_does_not_grow_with_records(
-    programme, django_assert_max_num_queries
-):
+def test_programme_kpis_query_count_does_not_grow_with_records(programme, query_count):
     kpi1(programme)
     milestone = KpiFactory(programme=programme, number=2)
-    for _ in range(5):
+    MilestoneRecordFactory(kpi=milestone)
+    CallFactory(programme_year=year_of(programme, 2019))
+    one = query_count(report_kpis.programme_kpis, programme, today=date(2021, 1, 1))
+    for _ in range(4):
         MilestoneRecordFactory(kpi=milestone)
         CallFactory(programme_year=year_of(programme, 2019))
 
-    with django_assert_max_num_queries(6):
-        report_kpis.programme_kpis(programme, today=date(2021, 1, 1))
+    five = query_count(report_kpis.programme_kpis, programme, today=date(2021, 1, 1))
+
+    assert (five, five <= 6) == (one, True)
 
 
 def test_budget_execution_sums_lines_and_envelopes_per_year(programme):
     BudgetLineFactory(programme_year=year_of(programme, 2019), amount=Decimal("4500000"))
-    BudgetLineFactory(programme_year=year_of(programme, 2019), kind="study",
-                      name_nl="Studie", name_en="Study", amount=Decimal("200000"))
+    BudgetLineFactory(
+        programme_year=year_of(programme, 2019),
+        kind="study",
+        name_nl="Studie",
+        name_en="Study",
+        amount=Decimal("200000"),
+    )
     BudgetLineFactory(programme_year=year_of(programme, 2020), amount=Decimal("5000000"))
-    call = CallFactory(programme_year=year_of(programme, 2019), title_en="ICON 2019",
-                       opens_at=datetime(2019, 3, 1, tzinfo=UTC))
-    EnvelopeFactory(call=call, initial_amount=Decimal("3000000"), reserved=Decimal("500000"),
-                    committed=Decimal("1000000"))
+    call = CallFactory(
+        programme_year=year_of(programme, 2019),
+        title_en="ICON 2019",
+        opens_at=datetime(2019, 3, 1, tzinfo=UTC),
+    )
+    EnvelopeFactory(
+        call=call,
+        initial_amount=Decimal("3000000"),
+        reserved=Decimal("500000"),
+        committed=Decimal("1000000"),
+    )
 
     budget = call_selectors.budget_execution(programme)
 
     y2019, y2020 = budget.years
     assert [label for label, _ in y2019.lines] == ["Study", "Project budget"]
     assert (y2019.total, y2019.project_budget, y2019.envelope_amount) == (
-        Decimal("4700000"), Decimal("4500000"), Decimal("3000000"))
+        Decimal("4700000"),
+        Decimal("4500000"),
+        Decimal("3000000"),
+    )
     assert (y2019.reserved, y2019.committed, y2019.available, y2019.not_in_envelopes) == (
-        Decimal("500000"), Decimal("1000000"), Decimal("1500000"), Decimal("1500000"))
+        Decimal("500000"),
+        Decimal("1000000"),
+        Decimal("1500000"),
+        Decimal("1500000"),
+    )
     assert y2020.envelopes == ()
     assert budget.total == Decimal("9700000")
     assert call_selectors.budget_execution(programme, year=2020).total == Decimal("5000000")

@@ -1,8 +1,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programme import services
@@ -28,7 +26,9 @@ def form_data(**overrides):
     return data
 
 
-def test_applicant_registers_own_organisation_and_becomes_member(client, db, mailoutbox, django_capture_on_commit_callbacks):
+def test_applicant_registers_own_organisation_and_becomes_member(
+    client, db, mailoutbox, django_capture_on_commit_callbacks
+):
     staff = factories.StaffFactory()
     applicant = factories.UserFactory(roles=["applicant"])
     client.force_login(applicant)
@@ -53,7 +53,9 @@ def test_applicant_registers_own_organisation_and_becomes_member(client, db, mai
         ("en", "12345", "An enterprise number has 10 digits"),
     ],
 )
-def test_enterprise_number_error_is_shown_in_the_users_language(client, applicant, language, number, message):
+def test_enterprise_number_error_is_shown_in_the_users_language(
+    client, applicant, language, number, message
+):
     client.cookies["django_language"] = language
     client.force_login(applicant)
     response = client.post(
@@ -120,20 +122,13 @@ def test_applicant_cannot_edit_another_organisation(client, applicant):
     assert response.status_code == 404
 
 
-def _list_queries(client) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("organisation_list"))
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_organisation_list_query_count_is_constant(client, staff_user):
+def test_organisation_list_query_count_is_constant(client, staff_user, query_count):
     client.force_login(staff_user)
     factories.ApplicantFactory()
-    one = _list_queries(client)
+    one = query_count(client.get, reverse("organisation_list"))
     for _ in range(20):
         factories.ApplicantFactory()
-    assert _list_queries(client) == one
+    assert query_count(client.get, reverse("organisation_list")) == one
 
 
 def test_organisation_list_search_by_number_and_name(client, staff_user):

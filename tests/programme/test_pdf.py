@@ -106,7 +106,8 @@ def test_html_to_pdf_is_a4_and_tagged(tmp_path):
 
 def test_html_to_pdf_embeds_an_inline_svg_chart(tmp_path):
     svg = charts.bar_chart(
-        title="Budget", categories=["2019", "2020"],
+        title="Budget",
+        categories=["2019", "2020"],
         series=[charts.Series("Project budget", [Decimal("4500000"), Decimal("5000000")])],
     )
 
@@ -134,7 +135,8 @@ def test_nice_maximum_rounds_up_to_1_2_25_5(value, expected):
 
 def test_bar_chart_is_an_image_with_title_and_a_bar_per_value():
     svg = charts.bar_chart(
-        title="Budget <execution>", categories=["2019", "2020"],
+        title="Budget <execution>",
+        categories=["2019", "2020"],
         series=[
             charts.Series("Budget", [Decimal("4500000"), Decimal("5000000")]),
             charts.Series("Committed", [Decimal("2500000"), Decimal("0")]),

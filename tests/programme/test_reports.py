@@ -13,26 +13,23 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from config.celery import app as celery_app
-from governance.reports import domain as report_domain
-from governance.reports import kpi_report
-from governance.reports import services as reports
+from governance.reports import domain as report_domain, kpi_report, services as reports
 from governance.reports.tasks import generate_report
 from programme.demo import seed_programme
 from programme.models import GeneratedReport, ReportKind, ReportState
-
-from ..factories import ApplicantFactory, ProgrammeManagerFactory, SteeringFactory
-from .factories_reports import (
+from tests.factories import (
+    ApplicantFactory,
     CallFactory,
     DoneReportFactory,
     EnvelopeFactory,
     GeneratedReportFactory,
+    ProgrammeManagerFactory,
+    SteeringFactory,
 )
 
 
@@ -54,12 +51,18 @@ def programme(db):
     call and an envelope, as the demo has it."""
     programme = seed_programme()
     call = CallFactory(
-        programme=programme, programme_year=programme.years.get(year=2019),
+        programme=programme,
+        programme_year=programme.years.get(year=2019),
         title_nl="ICON Gepersonaliseerde Geneeskunde 2019",
         title_en="ICON Personalised Medicine 2019",
     )
-    EnvelopeFactory(call=call, name_nl="Algemeen", name_en="General",
-                    initial_amount=Decimal("4500000"), committed=Decimal("1200000"))
+    EnvelopeFactory(
+        call=call,
+        name_nl="Algemeen",
+        name_en="General",
+        initial_amount=Decimal("4500000"),
+        committed=Decimal("1200000"),
+    )
     return programme
 
 
@@ -70,7 +73,8 @@ def manager(db):
 
 def request_kpi_report(manager, programme, *, year=None, language="nl"):
     return reports.report_request(
-        actor=manager, kind=ReportKind.KPI,
+        actor=manager,
+        kind=ReportKind.KPI,
         parameters={"programme": programme.pk, "year": year, "language": language},
     )
 
@@ -131,7 +135,8 @@ def test_report_for_one_year_prints_that_year_only(programme, manager):
 def test_report_request_refuses_bad_parameters(programme, manager, parameters, message):
     with pytest.raises(ValidationError) as error, translation.override("en"):
         reports.report_request(
-            actor=manager, kind=ReportKind.KPI,
+            actor=manager,
+            kind=ReportKind.KPI,
             parameters={"programme": programme.pk, "language": "nl", **parameters},
         )
 
@@ -157,8 +162,9 @@ def test_report_request_refuses_a_kind_without_generator(programme, manager, mon
     monkeypatch.delitem(reports.GENERATORS, ReportKind.CALL_EVALUATION)
 
     with pytest.raises(ValidationError) as error, translation.override("en"):
-        reports.report_request(actor=manager, kind=ReportKind.CALL_EVALUATION,
-                               parameters={"programme": programme.pk})
+        reports.report_request(
+            actor=manager, kind=ReportKind.CALL_EVALUATION, parameters={"programme": programme.pk}
+        )
 
     assert error.value.messages == ["This kind of report cannot be made yet."]
 
@@ -184,7 +190,8 @@ def test_redelivery_after_a_crash_between_file_and_row_leaves_one_file(programme
     # before the row was marked done.
     reports.report_claim(report_id=report.pk)
     crashed = reports.write_atomically(
-        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report), b"%PDF-1.7 half",
+        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report),
+        b"%PDF-1.7 half",
         prefix=f".report-{report.pk:06d}-",
     )
     crashed.replace(Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report))
@@ -204,7 +211,8 @@ def test_redelivery_after_a_crash_mid_write_removes_the_partial_file(programme, 
     report = request_kpi_report(manager, programme)
     reports.report_claim(report_id=report.pk)
     reports.write_atomically(  # the worker died before the rename: a temporary file stays
-        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report), b"%PDF-1.7 par",
+        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report),
+        b"%PDF-1.7 par",
         prefix=f".report-{report.pk:06d}-",
     )
     assert len(files_in_reports_dir()) == 1
@@ -219,12 +227,14 @@ def test_a_late_second_delivery_discards_its_own_file(programme, manager):
     reports.report_claim(report_id=report.pk)  # delivery A starts, stalls
     done = reports.report_generate(report_id=report.pk)  # delivery B finishes
     late = reports.write_atomically(
-        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report), b"%PDF late",
+        Path(settings.MEDIA_ROOT) / report_domain.report_file_name(report),
+        b"%PDF late",
         prefix=f".report-{report.pk:06d}-",
     )
 
-    stored = reports.report_store(report_id=report.pk, temporary=late, sha256="x" * 64,
-                                  page_count=1)  # delivery A wakes up
+    stored = reports.report_store(
+        report_id=report.pk, temporary=late, sha256="x" * 64, page_count=1
+    )  # delivery A wakes up
 
     assert stored.sha256 == done.sha256
     assert files_in_reports_dir() == [f"report-{report.pk:06d}.pdf"]
@@ -303,8 +313,12 @@ def test_report_list_shows_history_and_requests_a_report(
 
     report = GeneratedReport.objects.get()
     assert response.status_code == 302
-    assert report.parameters == {"programme": programme.pk, "year": 2019, "language": "en",
-                                 "call": None}
+    assert report.parameters == {
+        "programme": programme.pk,
+        "year": 2019,
+        "language": "en",
+        "call": None,
+    }
     assert report.requested_by == manager
     assert report.state == ReportState.DONE  # tasks run eagerly in tests
     html = page.content.decode()
@@ -315,13 +329,14 @@ def test_report_list_shows_history_and_requests_a_report(
 def test_report_list_keeps_the_input_when_the_year_is_not_the_programmes(
     client, programme, manager
 ):
-    from ..factories import ProgrammeYearFactory
+    from tests.factories import ProgrammeYearFactory
 
     ProgrammeYearFactory(year=2031)  # a year of another programme, offered in the list
     client.force_login(manager)
 
-    response = client.post(reverse("report_list"),
-                           {"programme": programme.pk, "year": "2031", "language": "en"})
+    response = client.post(
+        reverse("report_list"), {"programme": programme.pk, "year": "2031", "language": "en"}
+    )
 
     assert response.status_code == 200
     assert GeneratedReport.objects.count() == 0
@@ -342,12 +357,16 @@ def test_report_list_without_request_permission_cannot_post(client, programme):
 
 def test_report_row_polls_while_pending_and_stops_when_done(client, programme, manager):
     client.force_login(manager)
-    queued = GeneratedReportFactory(parameters={"programme": programme.pk, "language": "nl"},
-                                    progress=40, progress_message="Computing the KPIs")
+    queued = GeneratedReportFactory(
+        parameters={"programme": programme.pk, "language": "nl"},
+        progress=40,
+        progress_message="Computing the KPIs",
+    )
     done = DoneReportFactory(parameters={"programme": programme.pk, "language": "nl"})
 
-    pending_html = client.get(reverse("report_row", args=[queued.pk]),
-                              headers={"HX-Request": "true"}).content.decode()
+    pending_html = client.get(
+        reverse("report_row", args=[queued.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
     done_html = client.get(reverse("report_row", args=[done.pk])).content.decode()
 
     assert 'hx-trigger="every 1s"' in pending_html
@@ -359,8 +378,11 @@ def test_report_row_polls_while_pending_and_stops_when_done(client, programme, m
 
 def test_report_row_of_a_failed_report_shows_the_reason(client, programme, manager):
     client.force_login(manager)
-    failed = GeneratedReportFactory(parameters={"programme": programme.pk}, state="failed",
-                                    error_message="The programme of this report no longer exists.")
+    failed = GeneratedReportFactory(
+        parameters={"programme": programme.pk},
+        state="failed",
+        error_message="The programme of this report no longer exists.",
+    )
 
     html = client.get(reverse("report_row", args=[failed.pk])).content.decode()
 
@@ -368,20 +390,18 @@ def test_report_row_of_a_failed_report_shows_the_reason(client, programme, manag
     assert "hx-trigger" not in html
 
 
-def test_report_list_query_count_is_the_same_for_1_and_many_reports(client, programme, manager):
+def test_report_list_query_count_is_the_same_for_1_and_many_reports(
+    client, programme, manager, query_count
+):
     client.force_login(manager)
     DoneReportFactory(parameters={"programme": programme.pk, "language": "nl"})
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("report_list")).status_code == 200
-        return len(queries)
-
-    one = count()
+    one = query_count(client.get, reverse("report_list"))
     for _ in range(4):
-        DoneReportFactory(parameters={"programme": programme.pk, "language": "nl"},
-                          requested_by=SteeringFactory())
-    assert count() == one
+        DoneReportFactory(
+            parameters={"programme": programme.pk, "language": "nl"}, requested_by=SteeringFactory()
+        )
+    assert query_count(client.get, reverse("report_list")) == one
 
 
 def test_report_download_streams_the_stored_pdf(client, programme, manager):
@@ -430,10 +450,24 @@ def test_page_pdf_csv_and_xlsx_print_the_same_kpi_figures(client, programme, man
     assert len(rows) == 7
     for row, sheet_row, csv_row in zip(rows, sheet_rows, csv_rows, strict=True):
         number, name, target, result, value, status, reason = row
-        assert sheet_row == (number, name, target, result,
-                             None if value is None else float(value), status, reason)
-        assert csv_row == [str(number), name, target, result,
-                           "" if value is None else str(value), status, reason]
+        assert sheet_row == (
+            number,
+            name,
+            target,
+            result,
+            None if value is None else float(value),
+            status,
+            reason,
+        )
+        assert csv_row == [
+            str(number),
+            name,
+            target,
+            result,
+            "" if value is None else str(value),
+            status,
+            reason,
+        ]
         for text in (name, target, result, status, reason):
             assert text in html
             assert " ".join(text.split()) in pdf, text  # pdftotext turns NBSP into spaces
@@ -453,19 +487,18 @@ def test_kpi_overview_for_one_year(client, programme, manager):
     assert 'role="img"' in response.content.decode()  # the inline SVG chart
 
 
-def test_kpi_overview_query_count_is_the_same_for_1_and_many_calls(client, programme, manager):
+def test_kpi_overview_query_count_is_the_same_for_1_and_many_calls(
+    client, programme, manager, query_count
+):
     client.force_login(manager)
+    url = reverse("kpi_overview", args=[programme.pk])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("kpi_overview", args=[programme.pk])).status_code == 200
-        return len(queries)
-
-    one = count()
+    one = query_count(client.get, url)
     for year in (2019, 2020, 2020):
-        EnvelopeFactory(call=CallFactory(programme=programme,
-                                         programme_year=programme.years.get(year=year)))
-    assert count() == one
+        EnvelopeFactory(
+            call=CallFactory(programme=programme, programme_year=programme.years.get(year=year))
+        )
+    assert query_count(client.get, url) == one
 
 
 def test_kpi_export_of_an_unknown_format_is_404(client, programme, manager):
@@ -492,7 +525,9 @@ def test_browser_report_row_follows_progress_until_the_download_link(
     report = GeneratedReportFactory(
         requested_by=manager,
         parameters={"programme": live_programme.pk, "year": None, "language": "nl"},
-        state=ReportState.RUNNING, progress=40, progress_message="Computing the KPIs",
+        state=ReportState.RUNNING,
+        progress=40,
+        progress_message="Computing the KPIs",
     )
     browser_login(page, live_server, manager.email)
     page.goto(f"{live_server.url}/reports/")
@@ -515,8 +550,9 @@ def test_browser_report_pages_fit_a_phone_and_label_every_field(
     from ..conftest import browser_login
 
     manager = ProgrammeManagerFactory()
-    DoneReportFactory(requested_by=manager,
-                      parameters={"programme": live_programme.pk, "language": "nl"})
+    DoneReportFactory(
+        requested_by=manager, parameters={"programme": live_programme.pk, "language": "nl"}
+    )
     context = browser.new_context(locale="nl-BE", viewport={"width": 375, "height": 740})
     page = context.new_page()
     browser_login(page, live_server, manager.email)

@@ -11,15 +11,16 @@ import pytest
 from programme.models import ActionDomain, DiseaseDomain, Theme
 from projects.enums import ApplicationState
 from projects.models import Application
-
-from ..factories import ApplicantFactory, ResearchOrganisationFactory, StaffFactory
-from .factories import (
-    PDF_BYTES,
+from tests.builders import PDF_BYTES
+from tests.factories import (
+    ApplicantFactory,
     ApplicationFactory,
     CallFactory,
     CoordinatorFactory,
     LargeCompanyFactory,
+    ResearchOrganisationFactory,
     SmallCompanyFactory,
+    StaffFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,9 +54,13 @@ def pdf_text(data: bytes) -> str:
 def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path):
     call = CallFactory()
     programme = call.programme
-    ActionDomain.objects.create(programme=programme, code="1", name_nl="Data", name_en="Data and analysis")
+    ActionDomain.objects.create(
+        programme=programme, code="1", name_nl="Data", name_en="Data and analysis"
+    )
     Theme.objects.create(programme=programme, code="data", name_nl="Data", name_en="Data")
-    DiseaseDomain.objects.create(programme=programme, code="kanker", name_nl="Kanker", name_en="Cancer")
+    DiseaseDomain.objects.create(
+        programme=programme, code="kanker", name_nl="Kanker", name_en="Cancer"
+    )
     coordinator = CoordinatorFactory(organisation=SmallCompanyFactory(name="Alpha Genomics BV"))
     SmallCompanyFactory(name="Beta Sensors BV")
     LargeCompanyFactory(name="Gamma Pharma NV")
@@ -82,8 +87,11 @@ def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path)
     page.click("button:has-text('Save and return')")
     page.wait_for_selector("text=Project data saved.")
 
-    for name, email in [("Beta Sensors BV", "beta@example.org"), ("Gamma Pharma NV", "gamma@example.org"),
-                        ("Flemish University", "prof@example.org")]:
+    for name, email in [
+        ("Beta Sensors BV", "beta@example.org"),
+        ("Gamma Pharma NV", "gamma@example.org"),
+        ("Flemish University", "prof@example.org"),
+    ]:
         page.click("text=Add partner")
         page.select_option("#id_organisation", label=name)
         page.fill("#id_contact_email", email)
@@ -92,10 +100,22 @@ def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path)
         page.wait_for_selector(f"text={name} joined the consortium")
 
     budgets = {
-        "Alpha Genomics BV": {"y1_personnel_industrial": "120000", "y2_personnel_experimental": "80000"},
-        "Beta Sensors BV": {"y1_personnel_industrial": "90000", "y2_operating_experimental": "60000"},
-        "Gamma Pharma NV": {"y1_personnel_industrial": "150000", "y2_personnel_industrial": "150000"},
-        "Flemish University": {"y1_personnel_research": "250000", "y2_personnel_research": "250000"},
+        "Alpha Genomics BV": {
+            "y1_personnel_industrial": "120000",
+            "y2_personnel_experimental": "80000",
+        },
+        "Beta Sensors BV": {
+            "y1_personnel_industrial": "90000",
+            "y2_operating_experimental": "60000",
+        },
+        "Gamma Pharma NV": {
+            "y1_personnel_industrial": "150000",
+            "y2_personnel_industrial": "150000",
+        },
+        "Flemish University": {
+            "y1_personnel_research": "250000",
+            "y2_personnel_research": "250000",
+        },
     }
     for name, cells in budgets.items():
         page.goto(f"{live_server.url}/applications/{application.pk}/")
@@ -107,8 +127,10 @@ def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path)
 
     page.goto(f"{live_server.url}/applications/{application.pk}/attachments/new/")
     page.select_option("#id_kind", "description")
-    page.set_input_files("#id_file", files=[{"name": "description.pdf", "mimeType": "application/pdf",
-                                            "buffer": PDF_BYTES}])
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "description.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+    )
     page.click("button:has-text('Upload')")
     page.wait_for_selector("text=Attachment stored.")
     assert page.inner_text("[data-total=project-cost]").replace("\u00a0", " ") == "€ 1,150,000"
@@ -142,13 +164,19 @@ def test_nothing_typed_is_lost(live_server, context):
     page.click("button:has-text('Save and return')")
     page.wait_for_selector(".invalid-feedback, .is-invalid")
     assert page.input_value("#id_title") == "A title I typed with care"
-    assert page.input_value("#id_abstract") == "Three paragraphs of abstract I do not want to type again."
+    assert (
+        page.input_value("#id_abstract")
+        == "Three paragraphs of abstract I do not want to type again."
+    )
     assert page.input_value("#id_duration_months") == "200"
     # Closing the tab and coming back: the typed text is there again (server draft).
     page.close()
     page = context.new_page()
     page.goto(url)
-    assert page.input_value("#id_abstract") == "Three paragraphs of abstract I do not want to type again."
+    assert (
+        page.input_value("#id_abstract")
+        == "Three paragraphs of abstract I do not want to type again."
+    )
     assert page.input_value("#id_duration_months") == "200"
     page.close()
 
@@ -174,8 +202,7 @@ def test_expired_session_keeps_typing_in_the_browser(live_server, context):
 
 def test_staff_checks_admissibility(live_server, context):
     from projects import services
-
-    from .factories import ready_application
+    from tests.builders import ready_application
 
     application = ready_application()
     services.application_submit(actor=application.created_by, application=application)

@@ -79,7 +79,9 @@ PM_TABLE = [
 
 @pytest.mark.parametrize("activity,klass,expected", PM_TABLE)
 def test_aid_intensity_personalised_medicine_caps(activity, klass, expected):
-    figure = domain.aid_intensity(params=params(), part=Part.COMPANY, activity=activity, sme_class=klass)
+    figure = domain.aid_intensity(
+        params=params(), part=Part.COMPANY, activity=activity, sme_class=klass
+    )
     assert figure.value == Decimal(expected)
 
 
@@ -133,15 +135,23 @@ def test_aid_intensity_in_difficulty_is_zero():
 
 def company(name="Acme", klass=SMALL, org_id=1, **kw) -> PartnerFacts:
     return PartnerFacts(
-        name=name, kind=OrganisationKind.COMPANY, part=Part.COMPANY, sme_class=klass,
-        organisation_id=org_id, **kw,
+        name=name,
+        kind=OrganisationKind.COMPANY,
+        part=Part.COMPANY,
+        sme_class=klass,
+        organisation_id=org_id,
+        **kw,
     )
 
 
 def research(name="KU Leuven", org_id=100, **kw) -> PartnerFacts:
     return PartnerFacts(
-        name=name, kind=OrganisationKind.RESEARCH, part=Part.RESEARCH, sme_class=LARGE,
-        organisation_id=org_id, **kw,
+        name=name,
+        kind=OrganisationKind.RESEARCH,
+        part=Part.RESEARCH,
+        sme_class=LARGE,
+        organisation_id=org_id,
+        **kw,
     )
 
 
@@ -197,25 +207,41 @@ def test_partner_budget_totals_research_organisation_100_percent():
 def test_application_totals_sums_parts():
     p = params()
     t = [
-        domain.partner_budget_totals(params=p, partner=research(), lines=[line("200000", Activity.RESEARCH)]),
+        domain.partner_budget_totals(
+            params=p, partner=research(), lines=[line("200000", Activity.RESEARCH)]
+        ),
         domain.partner_budget_totals(params=p, partner=company(), lines=[line("100000", IR)]),
-        domain.partner_budget_totals(params=p, partner=company("Big", LARGE, 2), lines=[line("100000", ED)]),
+        domain.partner_budget_totals(
+            params=p, partner=company("Big", LARGE, 2), lines=[line("100000", ED)]
+        ),
     ]
     totals = domain.application_totals(t)
     assert (totals.research.cost, totals.company.cost, totals.project.cost) == (
-        Decimal("200000"), Decimal("200000"), Decimal("400000"),
+        Decimal("200000"),
+        Decimal("200000"),
+        Decimal("400000"),
     )
     assert (totals.research.aid, totals.company.aid, totals.project.aid) == (
-        Decimal("200000.00"), Decimal("85000.00"), Decimal("285000.00"),
+        Decimal("200000.00"),
+        Decimal("85000.00"),
+        Decimal("285000.00"),
     )
-    assert (totals.sme_count, totals.company_count, totals.sme_cost_share) == (1, 2, Decimal("50.0"))
+    assert (totals.sme_count, totals.company_count, totals.sme_cost_share) == (
+        1,
+        2,
+        Decimal("50.0"),
+    )
 
 
 # --- Rules at their boundaries ------------------------------------------------------------
 
 
 def three_companies():
-    return [company("A", org_id=1, is_coordinator=True), company("B", org_id=2), company("C", org_id=3)]
+    return [
+        company("A", org_id=1, is_coordinator=True),
+        company("B", org_id=2),
+        company("C", org_id=3),
+    ]
 
 
 def test_non_linked_companies_three_passes():
@@ -233,7 +259,9 @@ def test_non_linked_companies_two_fails():
 def test_non_linked_companies_linked_pair_counts_once_either_direction():
     partners = three_companies()
     for link in [(1, 2), (2, 1)]:
-        ok, reason = domain.check_non_linked_companies(params=params(), partners=partners, links=[link])
+        ok, reason = domain.check_non_linked_companies(
+            params=params(), partners=partners, links=[link]
+        )
         assert (ok, reason) == (
             False,
             "2 non-linked companies; this call requires at least 3. "
@@ -242,25 +270,40 @@ def test_non_linked_companies_linked_pair_counts_once_either_direction():
 
 
 def test_non_linked_companies_ignores_hospitals_and_research():
-    partners = [*three_companies()[:2], research(), PartnerFacts(
-        name="UZ", kind=OrganisationKind.HOSPITAL, part=Part.COMPANY, sme_class=LARGE, organisation_id=9)]
+    partners = [
+        *three_companies()[:2],
+        research(),
+        PartnerFacts(
+            name="UZ",
+            kind=OrganisationKind.HOSPITAL,
+            part=Part.COMPANY,
+            sme_class=LARGE,
+            organisation_id=9,
+        ),
+    ]
     ok, _ = domain.check_non_linked_companies(params=params(), partners=partners, links=[])
     assert ok is False
 
 
 def totals_for(pairs, p=None):
     p = p or params()
-    return [domain.partner_budget_totals(params=p, partner=facts, lines=lines) for facts, lines in pairs]
+    return [
+        domain.partner_budget_totals(params=p, partner=facts, lines=lines) for facts, lines in pairs
+    ]
 
 
 def test_company_share_exactly_70_passes():
-    t = totals_for([(company("A", org_id=1), [line("70000")]), (company("B", org_id=2), [line("30000")])])
+    t = totals_for(
+        [(company("A", org_id=1), [line("70000")]), (company("B", org_id=2), [line("30000")])]
+    )
     ok, _ = domain.check_company_share(params=params(), totals=t)
     assert ok is True
 
 
 def test_company_share_just_over_70_fails():
-    t = totals_for([(company("A", org_id=1), [line("70000.01")]), (company("B", org_id=2), [line("29999.99")])])
+    t = totals_for(
+        [(company("A", org_id=1), [line("70000.01")]), (company("B", org_id=2), [line("29999.99")])]
+    )
     ok, reason = domain.check_company_share(params=params(), totals=t)
     assert (ok, reason) == (False, "A (70.0%) carries more than 70% of the company-part cost.")
 
@@ -270,30 +313,51 @@ def test_company_share_just_over_70_fails():
     [("185000", True), ("184999.99", False), ("500000", True), ("500000.01", False)],
 )
 def test_research_budget_range_boundaries(amount, ok):
-    t = totals_for([(research(), [line(amount, Activity.RESEARCH, year=1), line("300000", Activity.RESEARCH, year=2)])])
-    assert domain.check_research_budget_range(params=params(), totals=t, duration_months=24)[0] is ok
+    t = totals_for(
+        [
+            (
+                research(),
+                [
+                    line(amount, Activity.RESEARCH, year=1),
+                    line("300000", Activity.RESEARCH, year=2),
+                ],
+            )
+        ]
+    )
+    assert (
+        domain.check_research_budget_range(params=params(), totals=t, duration_months=24)[0] is ok
+    )
 
 
 def test_research_budget_range_pro_rates_a_short_last_year():
     lines = [line("300000", Activity.RESEARCH, year=1), line("92500", Activity.RESEARCH, year=2)]
     t = totals_for([(research(), lines)])
-    assert domain.check_research_budget_range(params=params(), totals=t, duration_months=18)[0] is True
+    assert (
+        domain.check_research_budget_range(params=params(), totals=t, duration_months=18)[0] is True
+    )
     lines[1] = line("92499.99", Activity.RESEARCH, year=2)
     t = totals_for([(research(), lines)])
-    assert domain.check_research_budget_range(params=params(), totals=t, duration_months=18)[0] is False
+    assert (
+        domain.check_research_budget_range(params=params(), totals=t, duration_months=18)[0]
+        is False
+    )
 
 
 @pytest.mark.parametrize("small,ok", [("15000", True), ("14999.99", False)])
 def test_research_share_15_percent_boundary(small, ok):
     big = Decimal("100000") - Decimal(small)
-    t = totals_for([
-        (research("R1", 100), [line(big, Activity.RESEARCH)]),
-        (research("R2", 101), [line(small, Activity.RESEARCH)]),
-    ])
+    t = totals_for(
+        [
+            (research("R1", 100), [line(big, Activity.RESEARCH)]),
+            (research("R2", 101), [line(small, Activity.RESEARCH)]),
+        ]
+    )
     assert domain.check_research_share(params=params(), totals=t)[0] is ok
 
 
-@pytest.mark.parametrize("months,ok", [(48, True), (49, False), (1, True), (0, False), (None, False)])
+@pytest.mark.parametrize(
+    "months,ok", [(48, True), (49, False), (1, True), (0, False), (None, False)]
+)
 def test_duration_boundary(months, ok):
     assert domain.check_duration(params=params(), duration_months=months)[0] is ok
 
@@ -330,7 +394,10 @@ def test_undertaking_in_difficulty_fails():
 
 def test_budget_complete_flags_empty_partner_and_years_after_end():
     t = totals_for([(company("A", org_id=1), [line("1000")]), (company("B", org_id=2), [])])
-    assert domain.check_budget_complete(totals=t, duration_months=12) == (False, "No budget yet for: B.")
+    assert domain.check_budget_complete(totals=t, duration_months=12) == (
+        False,
+        "No budget yet for: B.",
+    )
     t = totals_for([(company("A", org_id=1), [line("1000", year=3)])])
     assert domain.check_budget_complete(totals=t, duration_months=24)[0] is False
     t = totals_for([(company("A", org_id=1), [line("1000", year=2)])])
@@ -344,15 +411,22 @@ def test_attachments_rule():
 
 def test_default_part_hospital_declaring_non_economic():
     assert domain.default_part(kind=OrganisationKind.HOSPITAL) == Part.COMPANY
-    assert domain.default_part(kind=OrganisationKind.HOSPITAL, declares_non_economic=True) == Part.RESEARCH
+    assert (
+        domain.default_part(kind=OrganisationKind.HOSPITAL, declares_non_economic=True)
+        == Part.RESEARCH
+    )
     assert domain.default_part(kind=OrganisationKind.RESEARCH) == Part.RESEARCH
 
 
 def test_receipt_number():
-    assert domain.receipt_number(call_year=2019, call_id=3, application_id=42) == "ICON-2019-003-00042"
+    assert (
+        domain.receipt_number(call_year=2019, call_id=3, application_id=42) == "ICON-2019-003-00042"
+    )
 
 
 def test_project_years():
     assert (domain.project_years(24), domain.project_years(25), domain.project_years(0)) == (
-        [1, 2], [1, 2, 3], [],
+        [1, 2],
+        [1, 2, 3],
+        [],
     )

@@ -9,8 +9,7 @@ import pytest
 
 from projects import services
 from projects.models import Application
-
-from .factories import ready_application
+from tests.builders import ready_application
 
 
 def pdf_text(data: bytes) -> str:
@@ -31,10 +30,10 @@ def test_snapshot_pdf_is_tagged_with_running_header_and_page_x_of_y_footer(
 
     with application.snapshot_pdf.open("rb") as handle:
         data = handle.read()
-    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True,
-                          text=False).stdout.decode()
-    pages = int(next(line.split()[-1] for line in info.splitlines()
-                     if line.startswith("Pages:")))
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=data, capture_output=True, check=True, text=False
+    ).stdout.decode()
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     text = pdf_text(data)
     footers = [line.split()[-4:] for line in text.splitlines() if " page " in line]
     assert pages >= 2

@@ -8,8 +8,6 @@ from io import BytesIO
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -18,15 +16,8 @@ from programme.formats import parse_amount
 from projects import services
 from projects.enums import ApplicationState
 from projects.models import Application, FormDraft
-
-from ..factories import ApplicantFactory
-from .factories import (
-    PDF_BYTES,
-    ApplicationFactory,
-    CallFactory,
-    CoordinatorFactory,
-    ready_application,
-)
+from tests.builders import PDF_BYTES, ready_application
+from tests.factories import ApplicantFactory, ApplicationFactory, CallFactory, CoordinatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +54,10 @@ def test_partner_contact_sees_application_and_edits_only_own_budget(client):
     client.force_login(me.contact)
     assert client.get(reverse("application_detail", args=[application.pk])).status_code == 200
     assert client.get(reverse("partner_budget", args=[application.pk, other.pk])).status_code == 200
-    assert client.post(reverse("partner_budget", args=[application.pk, other.pk]), {}).status_code == 403
+    assert (
+        client.post(reverse("partner_budget", args=[application.pk, other.pk]), {}).status_code
+        == 403
+    )
     response = client.post(
         reverse("partner_budget", args=[application.pk, me.pk]), {"y1_personnel_industrial": "1000"}
     )
@@ -84,12 +78,17 @@ def test_attachment_download_serves_pdf(client):
 def test_upload_renamed_non_pdf_rejected_with_message(client):
     application = ApplicationFactory()
     client.force_login(application.created_by)
-    fake = SimpleUploadedFile("description.pdf", b"\x89PNG\r\n\x1a\n not a pdf", content_type="application/pdf")
+    fake = SimpleUploadedFile(
+        "description.pdf", b"\x89PNG\r\n\x1a\n not a pdf", content_type="application/pdf"
+    )
     response = client.post(
         reverse("attachment_upload", args=[application.pk]), {"kind": "description", "file": fake}
     )
     assert response.status_code == 200
-    assert "This file is not a PDF (its content is checked, not its name)." in response.content.decode()
+    assert (
+        "This file is not a PDF (its content is checked, not its name)."
+        in response.content.decode()
+    )
     assert application.attachments.count() == 0
 
 
@@ -97,16 +96,24 @@ def test_upload_pdf_stored(client):
     application = ApplicationFactory()
     client.force_login(application.created_by)
     pdf = SimpleUploadedFile("plan.pdf", PDF_BYTES, content_type="application/pdf")
-    response = client.post(reverse("attachment_upload", args=[application.pk]), {"kind": "description", "file": pdf})
+    response = client.post(
+        reverse("attachment_upload", args=[application.pk]), {"kind": "description", "file": pdf}
+    )
     assert response.status_code == 302
     assert application.attachments.get().original_name == "plan.pdf"
 
 
 def general_data(application, **overrides):
     data = {
-        "title": application.title, "acronym": application.acronym, "abstract": "A",
-        "abstract_language": "en", "planned_start": "2020-01-01", "duration_months": "24",
-        "action_domain": "", "theme": "", "disease_domain": "",
+        "title": application.title,
+        "acronym": application.acronym,
+        "abstract": "A",
+        "abstract_language": "en",
+        "planned_start": "2020-01-01",
+        "duration_months": "24",
+        "action_domain": "",
+        "theme": "",
+        "disease_domain": "",
     }
     data.update(overrides)
     return data
@@ -122,7 +129,9 @@ def test_autosave_valid_input_saves(client):
     )
     application.refresh_from_db()
     assert (response.status_code, application.title, response["HX-Trigger"]) == (
-        200, "Saved as I type", "checksChanged",
+        200,
+        "Saved as I type",
+        "checksChanged",
     )
     assert 'data-saved="true"' in response.content.decode()
 
@@ -146,7 +155,9 @@ def test_full_post_with_error_rerenders_everything_typed(client):
     client.force_login(application.created_by)
     response = client.post(
         reverse("application_edit", args=[application.pk]),
-        general_data(application, title="Kept title", abstract="Kept abstract", duration_months="-3"),
+        general_data(
+            application, title="Kept title", abstract="Kept abstract", duration_months="-3"
+        ),
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -156,7 +167,8 @@ def test_full_post_with_error_rerenders_everything_typed(client):
 def test_autosave_with_expired_session_answers_401(client):
     application = ApplicationFactory()
     response = client.post(
-        reverse("application_edit", args=[application.pk]), general_data(application),
+        reverse("application_edit", args=[application.pk]),
+        general_data(application),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 401
@@ -176,8 +188,11 @@ def test_budget_autosave_invalid_cell_kept(client):
     partner = application.partners.get()
     client.force_login(application.created_by)
     url = reverse("partner_budget", args=[application.pk, partner.pk])
-    response = client.post(url, {"y1_personnel_industrial": "12x", "y2_overhead_experimental": "500"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        url,
+        {"y1_personnel_industrial": "12x", "y2_overhead_experimental": "500"},
+        headers={"HX-Request": "true"},
+    )
     assert "Enter an amount in euro, for instance 1,250.50." in response.content.decode()
     page = client.get(url).content.decode()
     assert ('value="12x"' in page, 'value="500"' in page) == (True, True)
@@ -199,7 +214,8 @@ def test_edit_after_deadline_refused_with_reason(client):
     client.force_login(application.created_by)
     with time_machine.travel(application.call.deadline + timedelta(seconds=1)):
         response = client.post(
-            reverse("application_edit", args=[application.pk]), general_data(application, title="late")
+            reverse("application_edit", args=[application.pk]),
+            general_data(application, title="late"),
         )
     application.refresh_from_db()
     assert application.title != "late"
@@ -230,8 +246,10 @@ def test_application_create_page(client):
     user = CoordinatorFactory()
     call = CallFactory()
     client.force_login(user)
-    response = client.post(reverse("application_create", args=[call.pk]),
-                           {"title": "New project", "acronym": "NEW", "abstract_language": "nl"})
+    response = client.post(
+        reverse("application_create", args=[call.pk]),
+        {"title": "New project", "acronym": "NEW", "abstract_language": "nl"},
+    )
     application = Application.objects.get(acronym="NEW")
     assert response.status_code == 302
     assert application.partners.get().contact == user
@@ -240,12 +258,23 @@ def test_application_create_page(client):
 def test_partner_add_registers_new_organisation(client):
     application = ApplicationFactory()
     client.force_login(application.created_by)
-    response = client.post(reverse("partner_add", args=[application.pk]), {
-        "organisation": "", "contact_email": "c@new.example", "contact_name": "C New",
-        "org-name": "Brand New BV", "org-enterprise_number": "BE0403.170.701", "org-kind": "company",
-        "org-is_flemish": "on", "org-reference_year": "2018", "org-headcount": "12",
-        "org-turnover": "1000000", "org-balance_sheet_total": "900000", "org-public_body_share": "0",
-    })
+    response = client.post(
+        reverse("partner_add", args=[application.pk]),
+        {
+            "organisation": "",
+            "contact_email": "c@new.example",
+            "contact_name": "C New",
+            "org-name": "Brand New BV",
+            "org-enterprise_number": "BE0403.170.701",
+            "org-kind": "company",
+            "org-is_flemish": "on",
+            "org-reference_year": "2018",
+            "org-headcount": "12",
+            "org-turnover": "1000000",
+            "org-balance_sheet_total": "900000",
+            "org-public_body_share": "0",
+        },
+    )
     assert response.status_code == 302
     partner = application.partners.get(organisation__name="Brand New BV")
     assert (partner.organisation.sme_class, partner.contact.email) == ("small", "c@new.example")
@@ -254,12 +283,22 @@ def test_partner_add_registers_new_organisation(client):
 def test_partner_add_bad_enterprise_number_keeps_input(client):
     application = ApplicationFactory()
     client.force_login(application.created_by)
-    response = client.post(reverse("partner_add", args=[application.pk]), {
-        "organisation": "", "contact_email": "c@new.example", "contact_name": "C New",
-        "org-name": "Typo BV", "org-enterprise_number": "BE0403.170.702", "org-kind": "company",
-        "org-reference_year": "2018", "org-headcount": "12", "org-turnover": "1", "org-balance_sheet_total": "1",
-        "org-public_body_share": "0",
-    })
+    response = client.post(
+        reverse("partner_add", args=[application.pk]),
+        {
+            "organisation": "",
+            "contact_email": "c@new.example",
+            "contact_name": "C New",
+            "org-name": "Typo BV",
+            "org-enterprise_number": "BE0403.170.702",
+            "org-kind": "company",
+            "org-reference_year": "2018",
+            "org-headcount": "12",
+            "org-turnover": "1",
+            "org-balance_sheet_total": "1",
+            "org-public_body_share": "0",
+        },
+    )
     page = response.content.decode()
     assert "The check digits of this enterprise number are wrong" in page
     assert ('value="Typo BV"' in page, 'value="c@new.example"' in page) == (True, True)
@@ -274,21 +313,14 @@ def submitted(n, call):
     return apps
 
 
-def _count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_staff_list_constant_queries(client, staff_user):
+def test_staff_list_constant_queries(client, staff_user, query_count):
     call = CallFactory()
     client.force_login(staff_user)
     url = reverse("admissibility_list")
     submitted(1, call)
-    one = _count_queries(client, url)
+    one = query_count(client.get, url)
     submitted(4, call)
-    assert _count_queries(client, url) == one
+    assert query_count(client.get, url) == one
 
 
 def test_staff_list_filters_search_sort_and_exports(client, staff_user):
@@ -300,12 +332,16 @@ def test_staff_list_filters_search_sort_and_exports(client, staff_user):
     assert [a.pk for a in response.context["applications"]] == [apps[1].pk]
     response = client.get(reverse("admissibility_list"), {"sort": "-submitted"})
     assert [a.pk for a in response.context["applications"]] == [a.pk for a in reversed(apps)]
-    csv_text = b"".join([client.get(reverse("admissibility_export", args=["csv"]), {"q": apps[1].acronym}).content]).decode("utf-8-sig")
+    csv_text = b"".join(
+        [client.get(reverse("admissibility_export", args=["csv"]), {"q": apps[1].acronym}).content]
+    ).decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert (len(lines), lines[1].split(",")[0]) == (2, apps[1].receipt_number)
     xlsx = client.get(reverse("admissibility_export", args=["xlsx"]))
     sheet = load_workbook(BytesIO(xlsx.content)).active
-    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [a.acronym for a in apps]
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        a.acronym for a in apps
+    ]
 
 
 def test_exports_of_partners_and_budget_lines_add_up_to_the_applications(client, staff_user):
@@ -313,7 +349,9 @@ def test_exports_of_partners_and_budget_lines_add_up_to_the_applications(client,
     apps = submitted(2, call)
     client.force_login(staff_user)
 
-    workbook = load_workbook(BytesIO(client.get(reverse("admissibility_export", args=["xlsx"])).content))
+    workbook = load_workbook(
+        BytesIO(client.get(reverse("admissibility_export", args=["xlsx"])).content)
+    )
     partners_csv = client.get(reverse("admissibility_export", args=["csv"]), {"table": "partners"})
     budget_csv = client.get(reverse("admissibility_export", args=["csv"]), {"table": "budget"})
 
@@ -333,29 +371,39 @@ def test_exports_of_partners_and_budget_lines_add_up_to_the_applications(client,
     partner_lines = partners_csv.content.decode("utf-8-sig").strip().splitlines()
     budget_lines = budget_csv.content.decode("utf-8-sig").strip().splitlines()
     assert (len(partner_lines), len(budget_lines)) == (len(partners) + 1, len(budget) + 1)
-    assert client.get(reverse("admissibility_export", args=["csv"]),
-                      {"table": "secrets"}).status_code == 404
+    assert (
+        client.get(reverse("admissibility_export", args=["csv"]), {"table": "secrets"}).status_code
+        == 404
+    )
 
 
-def test_export_query_count_does_not_grow_with_the_applications(client, staff_user):
+def test_export_query_count_does_not_grow_with_the_applications(client, staff_user, query_count):
     call = CallFactory()
     client.force_login(staff_user)
     submitted(1, call)
     url = reverse("admissibility_export", args=["xlsx"])
-    one = _count_queries(client, url)
+    one = query_count(client.get, url)
     submitted(3, call)
-    assert _count_queries(client, url) == one
+    assert query_count(client.get, url) == one
 
 
 def test_admissibility_form_completion_requested(client, staff_user):
     application = submitted(1, CallFactory())[0]
     client.force_login(staff_user)
     deadline = timezone.localtime(timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("admissibility_check", args=[application.pk]), {
-        "complementary": "yes", "broad_application": "yes", "consortium_rules": "yes", "complete": "no",
-        "outcome": "completion", "completion_items": ["attachments"], "completion_deadline": deadline,
-        "reason": "The annex with the data management plan is missing.",
-    })
+    response = client.post(
+        reverse("admissibility_check", args=[application.pk]),
+        {
+            "complementary": "yes",
+            "broad_application": "yes",
+            "consortium_rules": "yes",
+            "complete": "no",
+            "outcome": "completion",
+            "completion_items": ["attachments"],
+            "completion_deadline": deadline,
+            "reason": "The annex with the data management plan is missing.",
+        },
+    )
     application.refresh_from_db()
     assert (response.status_code, application.state) == (302, ApplicationState.COMPLETION_REQUESTED)
     assert application.admissibility.complete is False
@@ -364,8 +412,10 @@ def test_admissibility_form_completion_requested(client, staff_user):
 def test_admissibility_form_inadmissible_without_reason_keeps_input(client, staff_user):
     application = submitted(1, CallFactory())[0]
     client.force_login(staff_user)
-    response = client.post(reverse("admissibility_check", args=[application.pk]),
-                           {"outcome": "inadmissible", "complementary": "no"})
+    response = client.post(
+        reverse("admissibility_check", args=[application.pk]),
+        {"outcome": "inadmissible", "complementary": "no"},
+    )
     application.refresh_from_db()
     assert (response.status_code, application.state) == (200, ApplicationState.SUBMITTED)
     assert "Give the reason why the application is inadmissible." in response.content.decode()
@@ -376,13 +426,21 @@ def test_home_panels(client, staff_user):
     client.force_login(application.created_by)
     assert application.acronym in client.get("/").content.decode()
     client.force_login(staff_user)
-    assert "Submitted applications" in client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert (
+        "Submitted applications"
+        in client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
     ("language", "typed", "shown"),
-    [("nl", "1.000,50", "1.000,50"), ("nl", "12.000", "12.000"), ("en", "1,000.50", "1,000.50"),
-     ("en", "1000.5", "1,000.50"), ("nl", "1 000,50", "1.000,50")],
+    [
+        ("nl", "1.000,50", "1.000,50"),
+        ("nl", "12.000", "12.000"),
+        ("en", "1,000.50", "1,000.50"),
+        ("en", "1000.5", "1,000.50"),
+        ("nl", "1 000,50", "1.000,50"),
+    ],
 )
 def test_budget_grid_takes_and_shows_amounts_in_the_users_language(client, language, typed, shown):
     application = ApplicationFactory()

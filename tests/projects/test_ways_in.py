@@ -6,15 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from calls.enums import CallState
-
-from ..factories import ApplicantFactory, StaffFactory
-from .factories import ApplicationFactory, CallFactory, CoordinatorFactory
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    CallFactory,
+    CoordinatorFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,21 +73,16 @@ def test_call_page_lists_the_applicants_own_applications_for_the_call(client):
     assert re.findall(r'href="/applications/(\d+)/"', body) == [str(application.pk)]
 
 
-def test_call_page_query_count_does_not_grow_with_own_applications(client):
+def test_call_page_query_count_does_not_grow_with_own_applications(client, query_count):
     first = ApplicationFactory()
     user, call = first.created_by, first.call
     client.force_login(user)
     url = reverse("call_detail", args=[call.pk])
 
-    def count():
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
-
-    one = count()
+    one = query_count(client.get, url)
     for _ in range(3):
         ApplicationFactory(call=call, created_by=user)
-    assert count() == one
+    assert query_count(client.get, url) == one
 
 
 def nav(body: str) -> str:

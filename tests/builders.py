@@ -1,0 +1,306 @@
+"""Builders: objects made of several models, for the tests of every app.
+
+One function per situation the domain knows, named after it:
+
+- `ready_application` — a draft that passes every rule of the call's default parameters;
+- `evaluation_call` and `admissible_application` — a call in evaluation with its criteria
+  and envelope, and an application handed in and found admissible;
+- `cleared_assignment`, `submitted_assignment`, `consensus` — the review of one;
+- `meeting_with_quorum`, `make_members` — the bodies that advise and decide.
+
+Model defaults live in `tests.factories`; these only compose them.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from calls.enums import CallState
+from governance.bodies.enums import BodyKind, Seat
+from governance.models import (
+    Body,
+    ConflictDeclaration,
+    ConsensusScore,
+    Meeting,
+    Membership,
+    ReviewAssignment,
+    ReviewScore,
+)
+from governance.review.enums import AssignmentState, ConflictSource
+from programme.enums import OrganisationKind
+from projects.enums import Activity, ApplicationState, AttachmentKind, CostCategory
+from projects.models import Application, Attachment, BudgetEntry, Partner
+
+from .factories import (
+    ActionDomainFactory,
+    ApplicationFactory,
+    BodyFactory,
+    CallFactory,
+    CouncilFactory,
+    CriterionFactory,
+    DiseaseDomainFactory,
+    EnvelopeFactory,
+    LargeCompanyFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PartnerFactory,
+    ResearchOrganisationFactory,
+    StaffFactory,
+    SteeringGroupFactory,
+    ThemeFactory,
+    UserFactory,
+)
+
+PDF_BYTES = b"%PDF-1.4\n% test document\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# --- Applications ----------------------------------------------------------------------------
+
+
+def set_budget(partner: Partner, per_year: Decimal | str, years=(1, 2)) -> None:
+    """Spread `per_year` over personnel (80%) and operating costs (20%); company partners
+    put 60% of it in industrial research and 40% in experimental development."""
+    per_year = Decimal(per_year)
+    if partner.part == "research":
+        split = [(Activity.RESEARCH, Decimal("1"))]
+    else:
+        split = [
+            (Activity.INDUSTRIAL_RESEARCH, Decimal("0.6")),
+            (Activity.EXPERIMENTAL_DEVELOPMENT, Decimal("0.4")),
+        ]
+    for year in years:
+        for category, cshare in (
+            (CostCategory.PERSONNEL, Decimal("0.8")),
+            (CostCategory.OPERATING, Decimal("0.2")),
+        ):
+            for activity, ashare in split:
+                BudgetEntry.objects.update_or_create(
+                    partner=partner,
+                    year=year,
+                    category=category,
+                    activity=activity,
+                    defaults={"amount": (per_year * cshare * ashare).quantize(Decimal("0.01"))},
+                )
+
+
+def attach_description(application: Application, user=None) -> Attachment:
+    """The project description (a small PDF), as an applicant uploads it."""
+    attachment = Attachment(
+        application=application,
+        kind=AttachmentKind.DESCRIPTION,
+        original_name="description.pdf",
+        size=len(PDF_BYTES),
+        sha256="0" * 64,
+        uploaded_by=user,
+    )
+    attachment.file.save("x.pdf", ContentFile(PDF_BYTES), save=False)
+    attachment.save()
+    return attachment
+
+
+def _classify(application: Application) -> None:
+    """Give the application an action domain, a theme and a disease domain of its
+    programme (the general-data page asks for all three)."""
+    programme = application.call.programme
+    application.action_domain = ActionDomainFactory(programme=programme)
+    application.theme = ThemeFactory(programme=programme)
+    application.disease_domain = DiseaseDomainFactory(programme=programme)
+    application.save()
+
+
+def ready_application(**kwargs) -> Application:
+    """A draft that passes every rule of the call's default parameters: three companies
+    (the small coordinator 300,000 a year, another small one 250,000, a large one
+    400,000) and a Flemish research organisation (250,000), 24 months, the description
+    attached. `kwargs` go to `ApplicationFactory`."""
+    application = ApplicationFactory(**kwargs)
+    _classify(application)
+    coordinator = application.partners.get(is_coordinator=True)
+    set_budget(coordinator, "300000")
+    set_budget(PartnerFactory(application=application), "250000")
+    set_budget(
+        PartnerFactory(application=application, organisation=LargeCompanyFactory()), "400000"
+    )
+    set_budget(
+        PartnerFactory(application=application, organisation=ResearchOrganisationFactory()),
+        "250000",
+    )
+    attach_description(application, application.created_by)
+    return application
+
+
+# --- Evaluation ------------------------------------------------------------------------------
+
+
+def evaluation_call(*, criteria=((1, 3), (1, 3), (1, 3)), envelope=Decimal("1000000"), **kwargs):
+    """A call in evaluation (it closed 10 days ago) with one criterion per
+    (weight, threshold) — "Criterion 1", "Criterion 2"… — and one envelope of `envelope`
+    (None: no envelope). `kwargs` go to `CallFactory`."""
+    now = timezone.now()
+    call = CallFactory(
+        state=CallState.IN_EVALUATION,
+        opens_at=now - timedelta(days=60),
+        deadline=now - timedelta(days=10),
+        criterion=None,
+        **kwargs,
+    )
+    for position, (weight, threshold) in enumerate(criteria, start=1):
+        CriterionFactory(
+            call=call,
+            position=position,
+            name_nl=f"Criterium {position}",
+            name_en=f"Criterion {position}",
+            weight=Decimal(str(weight)),
+            threshold=Decimal(str(threshold)),
+        )
+    if envelope is not None:
+        EnvelopeFactory(
+            call=call,
+            name_nl="Projectbudget",
+            name_en="Project budget",
+            initial_amount=Decimal(envelope),
+        )
+    return call
+
+
+def admissible_application(
+    call, *, aid="400000", submitted_at=None, partners=True, acronym=None, **kwargs
+) -> Application:
+    """An application of `call`, handed in (20 days ago unless `submitted_at`) and found
+    admissible (set directly), requesting `aid` for twice that cost. Its consortium: the
+    small coordinator (200,000 a year), a large company (300,000) and a research
+    organisation (250,000) — `partners=False`: the coordinator alone, without budget.
+    It has its domains and its description. `kwargs` go to `ApplicationFactory`."""
+    extra = {"acronym": acronym} if acronym else {}
+    application = ApplicationFactory(call=call, **extra, **kwargs)
+    _classify(application)
+    if partners:
+        set_budget(application.partners.get(is_coordinator=True), "200000")
+        set_budget(
+            PartnerFactory(application=application, organisation=LargeCompanyFactory()),
+            "300000",
+        )
+        set_budget(
+            PartnerFactory(application=application, organisation=ResearchOrganisationFactory()),
+            "250000",
+        )
+    attach_description(application, application.created_by)
+    Application.objects.filter(pk=application.pk).update(
+        state=ApplicationState.ADMISSIBLE,
+        submitted_at=submitted_at or timezone.now() - timedelta(days=20),
+        snapshot={"demo": True},
+        receipt_number=f"ICON-T-{application.pk:05d}",
+        total_aid=Decimal(aid),
+        total_cost=Decimal(aid) * 2,
+    )
+    application.refresh_from_db()
+    return application
+
+
+def cleared_assignment(application, reviewer=None, **kwargs) -> ReviewAssignment:
+    """An assignment whose reviewer (a council member unless given) declared no conflict."""
+    reviewer = reviewer or CouncilFactory()
+    assignment = ReviewAssignment.objects.create(
+        application=application, reviewer=reviewer, **kwargs
+    )
+    ConflictDeclaration.objects.create(
+        application=application,
+        reviewer=reviewer,
+        has_conflict=False,
+        source=ConflictSource.DECLARED,
+    )
+    return assignment
+
+
+def submitted_assignment(application, scores, reviewer=None) -> ReviewAssignment:
+    """A cleared assignment with one submitted score per criterion (in position order)."""
+    assignment = cleared_assignment(application, reviewer)
+    for criterion, score in zip(application.call.criteria.all(), scores, strict=True):
+        ReviewScore.objects.create(
+            assignment=assignment,
+            criterion=criterion,
+            score=Decimal(score),
+            comment=f"Comment on {criterion.name}",
+        )
+    assignment.state = AssignmentState.SUBMITTED
+    assignment.submitted_at = timezone.now()
+    assignment.save()
+    return assignment
+
+
+def entries_for(call, values) -> dict[int, tuple[str, str]]:
+    """criterion id -> (score text, comment) from a list of (score, comment)."""
+    return {c.pk: v for c, v in zip(call.criteria.all(), values, strict=True)}
+
+
+def consensus(application, scores, *, comment="Consensus comment", moderator=None):
+    """One ConsensusScore per criterion of the call, in position order (None: no score
+    for that criterion)."""
+    moderator = moderator or StaffFactory()
+    criteria = list(application.call.criteria.order_by("position"))
+    rows = []
+    for criterion, score in zip(criteria, scores, strict=True):
+        if score is None:
+            continue
+        rows.append(
+            ConsensusScore.objects.create(
+                application=application,
+                criterion=criterion,
+                score=Decimal(str(score)),
+                comment=f"{comment} on {criterion.name_en}",
+                moderator=moderator,
+            )
+        )
+    return rows
+
+
+# --- Bodies and meetings ---------------------------------------------------------------------
+
+# Seat -> kind of organisation of a compliant seat holder (None: no organisation).
+SEAT_ORGANISATION = {
+    Seat.INDUSTRY: OrganisationKind.COMPANY,
+    Seat.VIB: OrganisationKind.RESEARCH,
+    Seat.VITO: OrganisationKind.RESEARCH,
+    Seat.UNIVERSITY: OrganisationKind.RESEARCH,
+    Seat.UNIVERSITY_HOSPITAL: OrganisationKind.HOSPITAL,
+}
+COMPLIANT_COUNCIL = [Seat.INDUSTRY] * 7 + [
+    Seat.VIB,
+    Seat.VITO,
+    Seat.UNIVERSITY,
+    Seat.UNIVERSITY_HOSPITAL,
+    Seat.GOVERNMENT,
+    Seat.GOVERNMENT,
+    Seat.OBSERVER_VLAIO,
+    Seat.PROGRAMME_MANAGER,
+]
+
+
+def make_members(body: Body, seats, **kwargs) -> list[Membership]:
+    """One membership per seat, each holder from the right kind of organisation."""
+    members = []
+    for seat in seats:
+        kind = SEAT_ORGANISATION.get(seat)
+        organisation = OrganisationFactory(kind=kind) if kind else None
+        members.append(MembershipFactory(body=body, seat=seat, organisation=organisation, **kwargs))
+    return members
+
+
+def meeting_with_quorum(programme, kind=BodyKind.ADVISORY_COUNCIL, *, quorum=True) -> Meeting:
+    """A meeting of the programme's body of `kind` (made if missing) with two voting
+    members: both present (quorum) or only one (no quorum, 1 of 2)."""
+    body = Body.objects.filter(programme=programme, kind=kind).first()
+    if body is None:
+        factory_class = BodyFactory if kind == BodyKind.ADVISORY_COUNCIL else SteeringGroupFactory
+        body = factory_class(programme=programme)
+    seat = Seat.INDUSTRY if kind == BodyKind.ADVISORY_COUNCIL else Seat.VLAIO
+    members = [
+        MembershipFactory(
+            body=body, seat=seat, organisation=None, user=UserFactory(), starts_on=date(2019, 1, 1)
+        )
+        for _ in range(2)
+    ]
+    present = [m.user for m in members] if quorum else [members[0].user]
+    return MeetingFactory(body=body, date=date(2019, 11, 5), attendees=present)
