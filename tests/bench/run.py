@@ -38,8 +38,7 @@ def main() -> int:
     results: dict = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}"
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         ),
         "modules": {},
     }
