@@ -1,33 +1,20 @@
-"""The programme manager's KPIs (DOMAIN.md §3) and the budget execution: the one source of
-truth for the KPI page, the KPI report PDF and the CSV/XLSX exports.
+"""The definition of each computed KPI of the programme manager (DOMAIN.md §3): pure
+functions on plain rows, no queries and no writes. governance.reports.kpis gathers the
+rows (the calls, the milestone records, the funded projects' partners) and calls these;
+the KPI page, the KPI report PDF and the CSV/XLSX exports all print their results.
 
-Read-only: this module queries, it never writes. Every figure comes as a `KpiResult`
-that carries the rows it was computed from (`columns` + `rows`, the drill-down), so a
-report can always show where a number came from. `kpi_table()` turns results into the
-rows that the page, the PDF, the CSV and the XLSX all print — one function, one set of
-figures. Texts are translated when the functions run: call them inside
+Every figure comes as a `KpiResult` that carries the rows it was computed from
+(`columns` + `rows`, the drill-down), so a report can always show where a number came
+from. `kpi_table()` turns results into the rows that every output prints — one function,
+one set of figures. Texts are translated when the functions run: call them inside
 `translation.override(language)` for a report in that language.
 
 Which KPI is computed how, by its number (the numbering of seed 001, as seeded by
-programme.demo): 1 `calls_per_year`; 2, 6, 7 (kind "milestone") `milestone_status`;
-3 `sme_involvement`, 4 `unique_companies_per_call`, 5 `leverage`.
-
-Plugging in the funded projects (KPIs 3, 4, 5)
------------------------------------------------
-KPIs 3, 4 and 5 are computed from the partners of *funded* projects, which the
-governance app (decisions) will own; programme may not import it (it depends on us).
-The formulas are written and tested here over plain `Participation` rows; only the
-data source is missing. When decisions exist, the governance app registers its source
-once, in its `AppConfig.ready()`:
-
-    from programme import kpis
-    kpis.register_participation_source(funded_participations)
-
-where `funded_participations(programme, year) -> list[kpis.Participation]` returns one
-row per partner of each project the steering group decided to fund (year None: the
-whole programme; a year: the calls of that programme year), with the partner's eligible
-cost and granted aid. Until a source is registered, or while it returns no rows, these
-KPIs are "pending" with the reason "no decided projects yet" — never a made-up figure.
+programme.demo): 1 `calls_per_year_figures`; 2, 6, 7 (kind "milestone")
+`milestone_status`; 3 `sme_involvement`, 4 `unique_companies_per_call`, 5 `leverage`,
+the last three over `Participation` rows: one per partner of each funded project, with
+the partner's eligible cost and granted aid. Without such rows these KPIs are "pending"
+with the reason "no decided projects yet" — never a made-up figure.
 
 Definitions chosen here (one place to change them): SME involvement is counted over the
 company partners (research organisations and hospitals are not companies), by number of
@@ -35,7 +22,7 @@ participations and by their eligible cost; leverage = company own funds (cost �
 the company partners) / all government aid of the funded projects × 100.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,7 +33,7 @@ from django.utils.translation import gettext as _
 from .enums import KpiStatus
 from .exports import DATE, MONEY, NUMBER, Column, Table
 from .formats import format_euro, format_number, format_percent
-from .models import Kpi, MilestoneRecord, Programme
+from .models import Kpi, MilestoneRecord
 
 HUNDRED = Decimal("100")
 ONE_DECIMAL = Decimal("0.1")
@@ -221,10 +208,6 @@ class Participation:
     is_sme: bool
     budget: Decimal  # the partner's eligible cost in the project (€)
     aid: Decimal  # government funds granted to the partner (€)
-
-
-ParticipationSource = Callable[[Programme, int | None], Sequence[Participation]]
-_participation_source: ParticipationSource | None = None
 
 
 def sme_share_of_aid(participations: Sequence[Participation]) -> Decimal | None:
