@@ -2,7 +2,6 @@
 applicant's language, one file per letter even when the task runs twice, e-mailed to the
 consortium with the PDF attached; the ESR never names a reviewer (pdftotext)."""
 
-import subprocess
 import time
 from decimal import Decimal
 from html import unescape
@@ -20,15 +19,9 @@ from governance.models import Letter, ReviewAssignment, ReviewScore
 from governance.review.enums import AssignmentState
 from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
 from tests.factories import StaffFactory, UserFactory
+from tests.pdf import pdf_text
 
 REVIEWER_FIRST, REVIEWER_LAST = "Zebedeus", "Quarkfeld"
-
-
-def pdf_text(path) -> str:
-    data = Path(path).read_bytes()
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-    ).stdout.decode()
 
 
 def _decided(language="en"):

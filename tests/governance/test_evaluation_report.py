@@ -22,7 +22,6 @@ Individual scores: criterion 1 → 5:1, 4:2; criterion 2 → 4:2, 5:1; criterion
 import csv
 import io
 import re
-import subprocess
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -50,22 +49,9 @@ from tests.builders import (
     submitted_assignment,
 )
 from tests.factories import CouncilFactory, ProgrammeManagerFactory, StaffFactory, SteeringFactory
+from tests.pdf import pdf_text
 
 ACRONYMS = ["ALPHA", "BETA", "GAMMA", "DELTA"]
-
-
-def pdf_text(content: bytes, *, first: int | None = None, last: int | None = None) -> str:
-    pages = []
-    if first:
-        pages += ["-f", str(first)]
-    if last:
-        pages += ["-l", str(last)]
-    return subprocess.run(
-        ["pdftotext", "-layout", *pages, "-", "-"],
-        input=content,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
 
 
 class World:

@@ -35,8 +35,7 @@ from tests.factories import (
     ResearchOrganisationFactory,
     StaffFactory,
 )
-
-from .test_reports import pdf_text
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +239,7 @@ def test_whole_programme_pdf_prints_the_trend_and_one_year_pdf_does_not(programm
             parameters={"programme": programme.pk, "year": year, "language": "en"},
         )
         report = reports.report_generate(report_id=report.pk)
-        return " ".join(pdf_text(Path(settings.MEDIA_ROOT) / report.file.name, "-raw").split())
+        return " ".join(pdf_text(Path(settings.MEDIA_ROOT) / report.file.name, mode="-raw").split())
 
     whole = text(None)
     assert "Trend per year" in whole

@@ -1,31 +1,12 @@
 """html_to_pdf and the SVG charts, read back with poppler (pdftotext, pdfinfo)."""
 
-import subprocess
 from decimal import Decimal
 
 import pytest
 
 from governance.reports import charts
 from programme.pdf import html_to_pdf, render_pdf
-
-
-def pdf_text(content: bytes, tmp_path, *, first: int | None = None, last: int | None = None) -> str:
-    path = tmp_path / "out.pdf"
-    path.write_bytes(content)
-    args = ["pdftotext", "-layout"]
-    if first:
-        args += ["-f", str(first)]
-    if last:
-        args += ["-l", str(last)]
-    result = subprocess.run([*args, str(path), "-"], check=True, capture_output=True, text=True)
-    return result.stdout
-
-
-def pdf_info(content: bytes, tmp_path) -> dict[str, str]:
-    path = tmp_path / "info.pdf"
-    path.write_bytes(content)
-    out = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
+from tests.pdf import pdf_info, pdf_text
 
 
 def document(body: str, *, lang: str = "en") -> str:
@@ -48,10 +29,10 @@ def long_table(rows: int) -> str:
     )
 
 
-def test_html_to_pdf_contains_the_figures(tmp_path):
+def test_html_to_pdf_contains_the_figures():
     content = html_to_pdf(document("<h1>KPI 1</h1><p>Total programme budget 10.000.000</p>"))
 
-    text = pdf_text(content, tmp_path)
+    text = pdf_text(content)
 
     assert content[:5] == b"%PDF-"
     assert "Total programme budget 10.000.000" in text
@@ -59,28 +40,28 @@ def test_html_to_pdf_contains_the_figures(tmp_path):
     assert "generated 1 March 2020 10:00 CET" in text
 
 
-def test_html_to_pdf_numbers_every_page_x_of_y(tmp_path):
+def test_html_to_pdf_numbers_every_page_x_of_y():
     rendered = render_pdf(document(long_table(120)))
 
-    texts = [pdf_text(rendered.content, tmp_path, first=n, last=n) for n in (1, 2)]
+    texts = [pdf_text(rendered.content, first=n, last=n) for n in (1, 2)]
 
     assert rendered.page_count >= 2
     assert f"page 1 of {rendered.page_count}" in texts[0]
     assert f"page 2 of {rendered.page_count}" in texts[1]
 
 
-def test_html_to_pdf_repeats_the_table_header_on_the_next_page(tmp_path):
+def test_html_to_pdf_repeats_the_table_header_on_the_next_page():
     rendered = render_pdf(document(long_table(120)))
 
-    first = pdf_text(rendered.content, tmp_path, first=1, last=1)
-    second = pdf_text(rendered.content, tmp_path, first=2, last=2)
+    first = pdf_text(rendered.content, first=1, last=1)
+    second = pdf_text(rendered.content, first=2, last=2)
 
     assert first.count("Budget line header") == 1
     assert second.count("Budget line header") == 1
     assert "Row 119" not in first  # the table really went on to page 2
 
 
-def test_html_to_pdf_never_cuts_a_row_across_pages(tmp_path):
+def test_html_to_pdf_never_cuts_a_row_across_pages():
     # Each row is six lines high (a split leaves enough lines for orphans and widows);
     # a cut row would put its lines on two pages.
     rows = "".join(
@@ -89,29 +70,29 @@ def test_html_to_pdf_never_cuts_a_row_across_pages(tmp_path):
     )
     content = html_to_pdf(document(f"<table><thead><tr><th>H</th></tr></thead>{rows}</table>"))
 
-    pages = pdf_text(content, tmp_path).split("\f")
+    pages = pdf_text(content).split("\f")
 
     for i in range(80):
         holding = [n for n, page in enumerate(pages) if f"Cell {i} line" in page]
         assert len(holding) == 1, f"row {i} is on pages {holding}"
 
 
-def test_html_to_pdf_is_a4_and_tagged(tmp_path):
-    info = pdf_info(html_to_pdf(document("<p>Accessible</p>")), tmp_path)
+def test_html_to_pdf_is_a4_and_tagged():
+    info = pdf_info(html_to_pdf(document("<p>Accessible</p>")))
 
     assert info["Tagged"] == "yes"
     assert info["Page size"].startswith("595.") and "x 841.8" in info["Page size"]  # A4
     assert info["Title"] == "Test report"
 
 
-def test_html_to_pdf_embeds_an_inline_svg_chart(tmp_path):
+def test_html_to_pdf_embeds_an_inline_svg_chart():
     svg = charts.bar_chart(
         title="Budget",
         categories=["2019", "2020"],
         series=[charts.Series("Project budget", [Decimal("4500000"), Decimal("5000000")])],
     )
 
-    text = pdf_text(html_to_pdf(document(f"<figure>{svg}</figure>")), tmp_path)
+    text = pdf_text(html_to_pdf(document(f"<figure>{svg}</figure>")))
 
     assert "Project budget" in text  # the legend is text in the PDF
     assert "2019" in text and "2020" in text

@@ -4,7 +4,6 @@ failure; the pages (history, htmx progress, download, KPI page, exports)."""
 import csv
 import hashlib
 import io
-import subprocess
 import time
 from decimal import Decimal
 from html import unescape
@@ -31,13 +30,7 @@ from tests.factories import (
     ProgrammeManagerFactory,
     SteeringFactory,
 )
-
-
-def pdf_text(path: Path, mode: str = "-layout") -> str:
-    """The text of a PDF; `-raw` keeps a wrapped table cell's lines together."""
-    return subprocess.run(
-        ["pdftotext", mode, str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+from tests.pdf import pdf_info, pdf_text
 
 
 def files_in_reports_dir() -> list[str]:
@@ -101,8 +94,7 @@ def test_report_request_queues_and_the_task_makes_the_pdf(
     assert "Minstens 1 programma-oproep per jaar" in text
     assert "Oplevering van een speerpuntclusterdossier" in text
     assert f"pagina 1 van {report.page_count}" in text  # the Dutch footer of the report
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
-    assert "Tagged:          yes" in info.stdout
+    assert pdf_info(path)["Tagged"] == "yes"
 
 
 def test_report_in_english_uses_english_names_and_grouping(programme, manager):
@@ -440,7 +432,7 @@ def test_page_pdf_csv_and_xlsx_print_the_same_kpi_figures(client, programme, man
     page = client.get(reverse("kpi_overview", args=[programme.pk]))
     xlsx = client.get(reverse("kpi_export", args=[programme.pk, "xlsx"]))
     csv_response = client.get(reverse("kpi_export", args=[programme.pk, "csv"]))
-    pdf = " ".join(pdf_text(Path(settings.MEDIA_ROOT) / report.file.name, "-raw").split())
+    pdf = " ".join(pdf_text(Path(settings.MEDIA_ROOT) / report.file.name, mode="-raw").split())
 
     html = unescape(page.content.decode())
     workbook = load_workbook(io.BytesIO(xlsx.content))

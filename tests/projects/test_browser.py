@@ -4,7 +4,6 @@ submitted version shows the title and the totals; nothing typed is lost after a
 validation error, a reload or an expired session; staff record admissibility."""
 
 import re
-import subprocess
 
 import pytest
 
@@ -22,6 +21,7 @@ from tests.factories import (
     SmallCompanyFactory,
     StaffFactory,
 )
+from tests.pdf import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,12 +43,6 @@ def log_in(page, live_server, user):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]:has-text('Log in')")
     page.wait_for_url(f"{live_server.url}/")
-
-
-def pdf_text(data: bytes) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-    ).stdout.decode()
 
 
 def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path):

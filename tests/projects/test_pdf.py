@@ -2,7 +2,6 @@
 PDF) in process and through a real Celery worker on Redis, the text checked with
 pdftotext."""
 
-import subprocess
 import time
 
 import pytest
@@ -10,13 +9,7 @@ import pytest
 from projects import services
 from projects.models import Application
 from tests.builders import ready_application
-
-
-def pdf_text(data: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-    )
-    return result.stdout.decode()
+from tests.pdf import pdf_info, pdf_text
 
 
 @pytest.mark.django_db
@@ -30,17 +23,15 @@ def test_snapshot_pdf_is_tagged_with_running_header_and_page_x_of_y_footer(
 
     with application.snapshot_pdf.open("rb") as handle:
         data = handle.read()
-    info = subprocess.run(
-        ["pdfinfo", "-"], input=data, capture_output=True, check=True, text=False
-    ).stdout.decode()
-    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    info = pdf_info(data)
+    pages = int(info["Pages"])
     text = pdf_text(data)
     footers = [line.split()[-4:] for line in text.splitlines() if " page " in line]
     assert pages >= 2
     assert footers == [["page", str(n), "of", str(pages)] for n in range(1, pages + 1)]
     assert text.count(application.call.programme.name) == pages  # the running header
     assert f"{application.acronym} — {application.receipt_number}" in text
-    assert "Tagged:          yes" in info
+    assert info["Tagged"] == "yes"
     # The submission time in Brussels time with its zone, not the stored ISO timestamp.
     from django.utils import translation
 
