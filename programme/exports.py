@@ -55,7 +55,7 @@ from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from .formats import BRUSSELS
+from .formats import BRUSSELS, decimal_mark as language_decimal_mark, round_cents
 
 TEXT = "text"
 NUMBER = "number"
@@ -76,8 +76,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CONTENT_TYPES = {".csv": CSV_CONTENT_TYPE, ".xlsx": XLSX_CONTENT_TYPE}
 
 # (delimiter, decimal mark) per language; a language without its own gets English's.
-CSV_NOTATION = {"nl": (";", ","), "en": (",", ".")}
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -131,15 +129,35 @@ def neutralise(text: str) -> str:
 def table_csv(table: Table, *, language: str) -> bytes:
     """`table` (header and rows) as CSV for Excel in `language`: UTF-8 with a byte-order
     mark, CRLF, `;` and a decimal comma in Dutch, `,` and a decimal point in English."""
-    delimiter, decimal_mark = CSV_NOTATION.get(language[:2], CSV_NOTATION["en"])
+    decimal_mark = language_decimal_mark(language)  # programme.formats decides, per language
+    delimiter = ";" if decimal_mark == "," else ","
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     with translation.override(language):
         yes_no = (_("yes"), _("no"))
         writer.writerow([neutralise(str(c.label)) for c in table.columns])
         for row in table.rows:
-            writer.writerow([_csv_cell(v, decimal_mark, yes_no) for v in row])
+            writer.writerow(
+                [_csv_cell(_money(v, c.kind), decimal_mark, yes_no) for c, v in _cells(table, row)]
+            )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cells(table: Table, row) -> list[tuple[Column, object]]:
+    """(column, value) pairs of a row; a value beyond the columns is text."""
+    return [
+        (table.columns[i] if i < len(table.columns) else Column(""), value)
+        for i, value in enumerate(row)
+    ]
+
+
+def _money(value, kind: str):
+    """An amount of a money column rounded half up to the cent (programme.formats), so an
+    export never shows more precision than the pages; anything else as it is."""
+    if kind == MONEY and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        rounded = round_cents(value)
+        return value if rounded == value else rounded  # -5 stays -5, 1.005 becomes 1.01
+    return value
 
 
 def _csv_cell(value, decimal_mark: str, yes_no: tuple[str, str]) -> str:
@@ -267,8 +285,8 @@ class _XlsxWriter:
         dates and moments."""
         cells = []
         for index, value in enumerate(values):
-            value = _xlsx_value(value, self.yes_no)
             kind = columns[index].kind if index < len(columns) else TEXT
+            value = _xlsx_value(_money(value, kind), self.yes_no)
             number_format = None
             if isinstance(value, datetime):
                 number_format = DATETIME_FORMAT

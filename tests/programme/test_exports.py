@@ -343,3 +343,17 @@ def test_kpi_export_in_dutch_opens_in_columns_in_excel(client, db):
     assert (budget["E2"].value, budget["E2"].number_format) == (4500000.5, '#,##0.00 "€"')
     sources = [row[1] for row in xlsx["Bronnen"].iter_rows(values_only=True)]
     assert "'" + FORMULA in sources
+
+
+def test_money_is_rounded_half_up_to_the_cent_in_csv_and_xlsx():
+    money = Table(
+        columns=(Column("Aid", MONEY), Column("Score", NUMBER)),
+        rows=((Decimal("1.005"), Decimal("1.005")), (Decimal("-5"), Decimal("2"))),
+    )
+
+    assert csv_rows(exports.table_csv(money, language="nl"), ";")[1:] == [
+        ["1,01", "1,005"],  # money to the cent, half up; other numbers as they are
+        ["-5", "2"],
+    ]
+    sheet = load_workbook(io.BytesIO(exports.workbook_xlsx([money], language="en"))).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == [1.01, -5]
