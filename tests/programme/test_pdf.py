@@ -138,3 +138,99 @@ def test_bar_chart_is_the_same_for_the_same_input():
         return charts.bar_chart(title="T", categories=["a"], series=[charts.Series("s", [1])])
 
     assert make() == make()
+
+
+# --- The renderer fetches nothing from outside (programme.pdf.url_fetcher) -----------------
+
+
+class _Listener:
+    """A local HTTP server that counts the requests it receives."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_pdf_renderer_never_requests_an_http_url():
+    listener = _Listener()
+    try:
+        url = f"http://127.0.0.1:{listener.port}"
+        html_to_pdf(
+            document(
+                f'<img src="{url}/img.png" alt="x"><link rel="stylesheet" href="{url}/a.css">'
+                f'<p style="background: url({url}/bg.png)">text</p>'
+            )
+        )
+    finally:
+        listener.close()
+    assert listener.hits == []
+
+
+def test_pdf_renderer_never_embeds_a_local_file(tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top-secret-local-file")
+    content = html_to_pdf(
+        document(
+            f'<link rel="attachment" href="file://{secret}">'
+            '<link rel="attachment" href="file:///etc/hostname">'
+            f'<img src="file://{secret}" alt="x"><p>body</p>'
+        )
+    )
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.attachments == {}
+    assert b"top-secret" not in content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/hostname",
+        "file:///etc/passwd",
+        "file://127.0.0.1/static/css/print.css",
+        "http://127.0.0.1:9/static/css/print.css",
+        "https://example.org/static/css/print.css",
+        "ftp://example.org/x",
+        "file:///static/../config/settings.py",
+        "file:///static/css/does-not-exist.css",
+    ],
+)
+def test_pdf_url_fetcher_refuses_everything_but_static_files(url):
+    from programme.pdf import url_fetcher
+
+    with pytest.raises(ValueError):
+        url_fetcher().fetch(url)
+
+
+def test_pdf_url_fetcher_serves_the_apps_static_files(settings):
+    from programme.pdf import url_fetcher
+
+    fetcher = url_fetcher()
+    expected = (settings.BASE_DIR / "static/css/print.css").read_bytes()
+    assert fetcher.fetch("file:///static/css/print.css").read() == expected
+    by_path = fetcher.fetch(f"file://{settings.BASE_DIR}/static/css/print.css").read()
+    assert by_path == expected
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
