@@ -453,3 +453,24 @@ def test_budget_grid_takes_and_shows_amounts_in_the_users_language(client, langu
     assert amount == parse_amount(typed, language)
     page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f'name="y1_personnel_industrial" id="id_y1_personnel_industrial" value="{shown}"' in page
+
+
+def test_withdrawal_reason_reaches_the_history_and_the_email(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    application = ready_application()
+    services.application_submit(actor=application.created_by, application=application)
+    client.force_login(application.created_by)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("application_withdraw", args=[application.pk]),
+            {"reason": "Merged with the NEUROSTRAT consortium"},
+        )
+    application.refresh_from_db()
+    assert (response.status_code, application.state) == (302, ApplicationState.WITHDRAWN)
+    latest = application.history.first()
+    assert latest.history_change_reason == "withdrawn: Merged with the NEUROSTRAT consortium"
+    withdrawn_mails = [m for m in mailoutbox if "withdrawn" in m.subject]
+    assert withdrawn_mails and all(
+        "Merged with the NEUROSTRAT consortium" in m.body for m in withdrawn_mails
+    )
