@@ -186,6 +186,27 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, not los
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A broker that cannot be reached must not hold a request for long: the state change is
+# committed and its follow-up work waits in the outbox (programme.services.outbox_enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Stuck work: the longest task is the call evaluation report of a 300-application call
+# (57 s in `make bench`). A task is stopped after 270 s (soft limit 240 s: the report
+# fails with its reason); a message whose worker died is redelivered by Redis after the
+# visibility timeout (5 min), and earlier by the sweep once the report's lease expires
+# (governance.reports.services.REPORT_LEASE).
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 270
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 300,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE: dict = {
     # calls: the deadline is also checked at every write (calls.domain.accepts_submissions);
     # closing by beat only makes the state visible.
@@ -194,6 +215,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "calls.tasks.send_deadline_reminders",
         "schedule": 15 * 60.0,
     },
+    # programme: the outbox rows the broker or the mail server did not take in time.
+    "programme-sweep-outbox": {"task": "programme.tasks.sweep_outbox", "schedule": 60.0},
     "governance-review-reminders": {
         "task": "governance.review.tasks.send_review_reminders",
         "schedule": 15 * 60.0,

@@ -23,6 +23,8 @@ The rule per model of this app:
 - MilestoneRecord: service-owned (`services.milestone_record`).
 - GeneratedReport: service-owned (`governance.reports.services`: request, claim,
   store, fail; one file per request with its checksum).
+- Outbox: service-owned (`services.outbox_enqueue`, `outbox_dispatch`, the sweep);
+  support reads here what is waiting and why (`last_error`).
 - Programme, ProgrammeYear, BudgetLine, ActionDomain, Theme, DiseaseDomain, Kpi:
   admin-owned setup data (the programme as the government approved it; no service or
   page writes them). Known limit: lowering a project-budget line is not re-checked
@@ -165,6 +167,12 @@ class MilestoneRecordAdmin(ServiceOwnedAdmin):
 @admin.register(models.GeneratedReport)
 class GeneratedReportAdmin(ServiceOwnedAdmin):
     pass
+
+
+@admin.register(models.Outbox)
+class OutboxAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "created_at", "dispatched_at", "delivered_at", "attempts"]
+    list_filter = ["kind", ("delivered_at", admin.EmptyFieldListFilter)]
 
 
 for model in (

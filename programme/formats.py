@@ -194,6 +194,41 @@ def parse_amount(text: str, language: str | None = None) -> Decimal:
     return Decimal(f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}")
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+# PostgreSQL `integer`: a larger id or year in a query would fail in the database.
+INT_MAX = 2**31 - 1
+
+
+def parse_int(
+    text: object, *, default: int | None = None, minimum: int = 0, maximum: int = INT_MAX
+) -> int | None:
+    """A whole number from a query parameter (or any text), else `default`; never raises.
+
+    The one parser of numbers in URLs: ASCII digits only, with a leading '-' when
+    `minimum` is negative — `str.isdigit()` also accepts '²' or '٣', which int() then
+    refuses or reads as another number — and within [minimum, maximum], so an id or a
+    year never overflows the database column."""
+    value = str(text if text is not None else "").strip()
+    negative = value.startswith("-") and minimum < 0
+    digits = value[1:] if negative else value
+    if not digits or len(digits) > 18 or not set(digits) <= _ASCII_DIGITS:
+        return default
+    number = -int(digits) if negative else int(digits)
+    return number if minimum <= number <= maximum else default
+
+
+def parse_ids(values: list[str]) -> list[int]:
+    """`["1,2", "3"]` (a repeated or comma-separated query parameter) → [1, 2, 3]; what is
+    not an id (parse_int, at least 1) is left out."""
+    ids = []
+    for raw in values:
+        for part in str(raw).split(","):
+            number = parse_int(part, minimum=1)
+            if number is not None:
+                ids.append(number)
+    return ids
+
+
 # --- Moments ------------------------------------------------------------------------------------
 
 

@@ -513,3 +513,44 @@ class GeneratedReport(models.Model):
     def is_pending(self) -> bool:
         """Queued or running: the page keeps polling its row."""
         return self.state in (ReportState.QUEUED, ReportState.RUNNING)
+
+
+class OutboxKind(models.TextChoices):
+    EMAIL = "email", pgettext_lazy("outbox kind", "E-mail")
+    TASK = "task", pgettext_lazy("outbox kind", "Task")
+
+
+class Outbox(models.Model):
+    """Follow-up work of a state change (an e-mail, a PDF to render, a letter or report
+    to make), written in the same transaction as the change, so that it is never lost
+    when the broker or the mail server is down (programme.services.outbox_enqueue).
+
+    `payload` is {"task": dotted task name, "kwargs": {...}}. A task row is delivered
+    once the broker accepted the message (the broker keeps it, acks_late redelivers it
+    when a worker dies, and the row of the report/letter/PDF tracks the rest); an e-mail
+    row once the SMTP server accepted the mail. The beat task `sweep_outbox`
+    dispatches again what is not delivered (`dispatched_at` older than the backoff).
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=OutboxKind.choices)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("last dispatched at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(
+                fields=["dispatched_at"],
+                condition=Q(delivered_at__isnull=True),
+                name="outbox_undelivered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}: {self.payload.get('task', '')}"

@@ -1,22 +1,44 @@
 """All writes of the programme app. Every function is keyword-only, runs in a transaction,
 validates with full_clean(), records who and why in the audit trail, and queues e-mails
 on commit (never inside the transaction, so a rollback sends nothing).
+
+The outbox: every e-mail and every follow-up task of every app goes through
+`outbox_enqueue`, which writes an Outbox row in the caller's transaction and dispatches it
+once that transaction commits. A broker that is down leaves the row undelivered (the
+state change stands; the user is told the follow-up will come) and the beat task
+`programme.tasks.sweep_outbox` dispatches it again; an e-mail row is delivered only once
+the SMTP server accepted the mail.
 """
 
-from datetime import date
+import logging
+import smtplib
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import domain
 from .enums import LinkKind, Role
-from .models import Kpi, MilestoneRecord, Organisation, OrganisationLink, User
+from .models import (
+    Kpi,
+    MilestoneRecord,
+    Organisation,
+    OrganisationLink,
+    Outbox,
+    OutboxKind,
+    User,
+)
 from .states import Refused
+
+logger = logging.getLogger(__name__)
 
 
 def audited_save(instance, *, actor: User | None, reason: str) -> None:
@@ -27,11 +49,157 @@ def audited_save(instance, *, actor: User | None, reason: str) -> None:
     instance.save()
 
 
+# --- The outbox -------------------------------------------------------------------------
+
+
+# Errors of a broker that cannot be reached (kombu wraps most in OperationalError; redis-py
+# raises its own ConnectionError/TimeoutError; a refused socket is an OSError).
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import RedisError
+
+    return (OperationalError, RedisError, OSError)
+
+
+# The sweep waits this long after a dispatch before trying again, doubling per attempt.
+OUTBOX_FIRST_RETRY = timedelta(minutes=2)
+OUTBOX_MAX_RETRY = timedelta(hours=1)
+
+
+def outbox_enqueue(
+    *,
+    task,
+    kwargs: dict,
+    kind: str = OutboxKind.TASK,
+    dispatch: bool = True,
+    unique: bool = False,
+) -> Outbox:
+    """Record follow-up work (the Celery `task` with keyword arguments `kwargs`, JSON) in
+    the current transaction.
+
+    Side effects, in order: writes an Outbox row (rolled back with the caller's
+    transaction, so a refused change queues nothing) — with `unique`, not when the same
+    work is already waiting undelivered (a page that asks again while the broker is
+    down); unless `dispatch` is False (the caller dispatches itself), on commit,
+    `outbox_dispatch` of that row."""
+    payload = {"task": task.name, "kwargs": kwargs}
+    waiting = unique and Outbox.objects.filter(delivered_at__isnull=True, payload=payload).first()
+    row = waiting or Outbox.objects.create(kind=kind, payload=payload)
+    if dispatch:
+        transaction.on_commit(lambda: outbox_dispatch(outbox_id=row.pk))
+    return row
+
+
+def outbox_dispatch(*, outbox_id: int) -> bool:
+    """Hand one undelivered Outbox row to the broker. True when the broker took it.
+
+    Side effects, in order: counts the attempt (dispatched_at, attempts); publishes the
+    task (an e-mail row passes its id, so the task marks it delivered after SMTP); a task
+    row is delivered once published. A broker that cannot be reached records the error
+    and returns False (the sweep tries again): it never fails the request that made the
+    change. Tasks that run in-process (no broker configured) run here; their failure is
+    recorded on the row, marked delivered (the task's own record says what failed, and
+    running it again would not help) and raised, as before the outbox."""
+    from celery import current_app
+
+    row = Outbox.objects.filter(pk=outbox_id, delivered_at__isnull=True).first()
+    if row is None:
+        return True
+    Outbox.objects.filter(pk=row.pk).update(
+        dispatched_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    task = current_app.tasks[row.payload["task"]]
+    kwargs = dict(row.payload.get("kwargs", {}))
+    if row.kind == OutboxKind.EMAIL:
+        kwargs["outbox_id"] = row.pk
+    eager = bool(current_app.conf.task_always_eager)
+    try:
+        task.apply_async(kwargs=kwargs)
+    except Exception as exc:
+        if not eager and isinstance(exc, _broker_errors()):
+            logger.warning("outbox %s not dispatched (broker unreachable): %s", row.pk, exc)
+            Outbox.objects.filter(pk=row.pk).update(last_error=_error_text(exc))
+            return False
+        Outbox.objects.filter(pk=row.pk).update(
+            delivered_at=timezone.now(), last_error=_error_text(exc)
+        )
+        raise
+    if row.kind == OutboxKind.TASK:
+        Outbox.objects.filter(pk=row.pk).update(delivered_at=timezone.now(), last_error="")
+    return True
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def outbox_deliver_email(*, outbox_id: int) -> bool:
+    """Send the e-mail of one Outbox row (the send_email task calls this). True when sent.
+
+    Side effects, in order: locks the row (a second delivery of the same message waits,
+    then finds it delivered and sends nothing); sends the mail; marks the row delivered.
+    An SMTP server that refuses or cannot be reached leaves the row undelivered with the
+    error, for the sweep."""
+    error = None
+    with transaction.atomic():
+        row = Outbox.objects.select_for_update().get(pk=outbox_id)
+        if row.delivered_at is not None:
+            return False
+        message = row.payload["kwargs"]
+        try:
+            send_mail(
+                message["subject"], message["body"], settings.DEFAULT_FROM_EMAIL, message["to"]
+            )
+        except (OSError, smtplib.SMTPException) as exc:
+            error = exc
+        else:
+            row.delivered_at = timezone.now()
+            row.last_error = ""
+            row.save(update_fields=["delivered_at", "last_error"])
+            return True
+    logger.warning("outbox %s: mail not accepted: %s", outbox_id, error)
+    Outbox.objects.filter(pk=outbox_id).update(last_error=_error_text(error))
+    return False
+
+
+def outbox_due(*, now=None, limit: int = 500) -> list[int]:
+    """Ids of undelivered rows whose last dispatch is older than their backoff (2 min,
+    doubling per attempt, at most 1 h), oldest first."""
+    now = now or timezone.now()
+    due = []
+    rows = Outbox.objects.filter(delivered_at__isnull=True).order_by("created_at", "pk")
+    for pk, dispatched_at, attempts in rows.values_list("pk", "dispatched_at", "attempts")[
+        : limit * 4
+    ]:
+        wait = min(OUTBOX_FIRST_RETRY * 2 ** max(attempts - 1, 0), OUTBOX_MAX_RETRY)
+        if dispatched_at is None or dispatched_at <= now - wait:
+            due.append(pk)
+        if len(due) >= limit:
+            break
+    return due
+
+
+def outbox_sweep(*, now=None) -> int:
+    """Dispatch again what is due (outbox_due); stops at the first unreachable broker.
+    Returns how many rows the broker took."""
+    sent = 0
+    for pk in outbox_due(now=now):
+        if not outbox_dispatch(outbox_id=pk):
+            break
+        sent += 1
+    return sent
+
+
 def queue_email(*, to: list[str], subject: str, body: str) -> None:
-    """Send an e-mail through the Celery worker once the current transaction commits."""
+    """Send an e-mail through the Celery worker once the current transaction commits
+    (through the outbox: kept when the broker or the mail server is down)."""
     from .tasks import send_email
 
-    transaction.on_commit(lambda: send_email.delay(to=to, subject=subject, body=body))
+    outbox_enqueue(
+        task=send_email,
+        kind=OutboxKind.EMAIL,
+        kwargs={"to": list(to), "subject": str(subject), "body": str(body)},
+    )
 
 
 def queue_email_to_users(*, users, subject: str, template: str, context: dict) -> None:

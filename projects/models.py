@@ -254,8 +254,14 @@ class AdmissibilityCheck(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     completion_items = models.JSONField(_("items to complete"), default=list, blank=True)
     completion_deadline = models.DateTimeField(_("completion deadline"), null=True, blank=True)
+    # Empty while staff fill in the checklist; set with the outcome.
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("checked by"),
     )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     history = HistoricalRecords()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from calls.enums import TieBreak
 from calls.models import Call
 from programme.access import login_required, permission_required
+from programme.formats import parse_ids, parse_int
 from programme.states import Refused
 from programme.views import programme_history
 from projects.models import Application
@@ -27,10 +28,7 @@ from .models import FundingDecision, Letter
 
 def _ids(request: HttpRequest, name: str) -> list[int]:
     """`?name=1,2&name=3` → [1, 2, 3]; anything that is not a number is ignored."""
-    values = []
-    for raw in request.GET.getlist(name):
-        values += [int(v) for v in raw.split(",") if v.strip().isdigit()]
-    return values
+    return parse_ids(request.GET.getlist(name))
 
 
 def _query(cut, include, exclude) -> str:
@@ -49,8 +47,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("parameters", "programme_year"), pk=pk)
     result = selectors.call_ranking(call)
     selectors.mark_conflicts(result, request.user)
-    raw_cut = request.GET.get("cut", "")
-    cut = int(raw_cut) if raw_cut.isdigit() else None
+    cut = parse_int(request.GET.get("cut"))
     include, exclude = set(_ids(request, "include")), set(_ids(request, "exclude"))
     current = selectors.scenario(result, cut_rank=cut, include=include, exclude=exclude)
     for row in result.rows:

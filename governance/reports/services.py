@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from calls.models import Call
 from programme.models import GeneratedReport, Programme, ReportKind, ReportState, User
 from programme.pdf import render_pdf
-from programme.services import audited_save
+from programme.services import audited_save, outbox_dispatch, outbox_enqueue
 
 from . import evaluation, kpi_report
 from .domain import (
@@ -137,22 +137,31 @@ def report_request(*, actor: User, kind: str, parameters: dict) -> GeneratedRepo
         progress_message=_("Waiting for a worker"),
     )
     audited_save(report, actor=actor, reason="report requested")
-    transaction.on_commit(lambda: _queue_generation(report.pk))
+    from .tasks import generate_report
+
+    row = outbox_enqueue(task=generate_report, kwargs={"report_id": report.pk}, dispatch=False)
+    transaction.on_commit(lambda: _queue_generation(report.pk, row.pk))
     return report
 
 
-def _queue_generation(report_id: int) -> None:
-    """Queue the task; if that fails the report fails with the reason instead of staying
-    queued for ever: the broker is unreachable, or (tasks run in-process, the embedded
-    default without Redis) the one attempt failed — in-process runs are not retried."""
+def _queue_generation(report_id: int, outbox_id: int) -> None:
+    """Hand the task to the broker through the outbox. A broker that cannot be reached
+    leaves the report queued, saying so on its row, and the outbox sweep queues it when
+    the broker is back. Tasks run in-process (the embedded default without Redis): the
+    failure of the one attempt fails the report with its reason (not retried)."""
     from celery.exceptions import Retry
 
-    from .tasks import generate_report
-
     try:
-        generate_report.delay(report_id=report_id)
+        dispatched = outbox_dispatch(outbox_id=outbox_id)
     except Exception as exc:  # noqa: BLE001 - any failure is shown on the report's row
         report_fail(report_id=report_id, error=exc.exc if isinstance(exc, Retry) else exc)
+        return
+    if not dispatched:
+        GeneratedReport.objects.filter(pk=report_id, state=ReportState.QUEUED).update(
+            progress_message=str(
+                _("The task queue cannot be reached; the report will be made when it is back.")
+            )[:200]
+        )
 
 
 def _set_progress(report_id: int, percent: int, message: str) -> None:

@@ -18,6 +18,7 @@ from governance.decisions.selectors import funded_participations
 from programme import exports, kpis
 from programme.access import permission_required
 from programme.enums import BudgetLineKind
+from programme.formats import parse_int
 from programme.models import (
     BudgetLine,
     GeneratedReport,
@@ -58,9 +59,9 @@ def evaluation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 def _programme_year(request: HttpRequest, programme: Programme) -> int | None:
     """The `?year=` of a KPI page when it is a year of the programme, else None (whole)."""
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and programme.years.filter(year=int(raw)).exists():
-        return int(raw)
+    year = parse_int(request.GET.get("year"))
+    if year is not None and programme.years.filter(year=year).exists():
+        return year
     return None
 
 
@@ -129,19 +130,16 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if can_request:
         language = request.user.language or (get_language() or "nl")[:2]
         initial = {"language": language}
-        programme_id = request.GET.get("programme", "")
-        if programme_id.isdigit():
-            initial["programme"] = int(programme_id)
-        year = request.GET.get("year", "")
-        if year.isdigit():
-            initial["year"] = int(year)
+        programme_id = parse_int(request.GET.get("programme"), minimum=1)
+        if programme_id is not None:
+            initial["programme"] = programme_id
+        year = parse_int(request.GET.get("year"))
+        if year is not None:
+            initial["year"] = year
         posted = request.POST.get("kind", ReportKind.KPI) if request.method == "POST" else None
         kinds = [(ReportKind.KPI, KpiReportForm, initial)]
-        call_id = request.GET.get("call", "")
-        other_initial = {
-            "language": language,
-            **({"call": int(call_id)} if call_id.isdigit() else {}),
-        }
+        call_id = parse_int(request.GET.get("call"), minimum=1)
+        other_initial = {"language": language, **({"call": call_id} if call_id else {})}
         kinds += [(kind, form_class, other_initial) for kind, form_class in REQUEST_FORMS.items()]
         for kind, form_class, form_initial in kinds:
             form = form_class(request.POST if posted == kind else None, initial=form_initial)

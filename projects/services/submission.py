@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from programme.formats import format_brussels
 from programme.models import User
 from programme.pdf import html_to_pdf
-from programme.services import audited_save, queue_email_to_users
+from programme.services import audited_save, outbox_enqueue, queue_email_to_users
 from programme.states import Refused
 
 from .. import domain, selectors
@@ -78,8 +78,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
 def _after_snapshot(application: Application) -> None:
     from ..tasks import render_snapshot_pdf
 
-    pk = application.pk
-    transaction.on_commit(lambda: render_snapshot_pdf.delay(application_id=pk))
+    outbox_enqueue(task=render_snapshot_pdf, kwargs={"application_id": application.pk})
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from calls.domain import accepts_submissions
 from calls.enums import CallState
 from calls.models import Call
 from programme.access import login_required, permission_required
+from programme.services import outbox_enqueue
 from programme.states import Refused
 from programme.views import programme_history
 
@@ -309,7 +310,10 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
             application.refresh_from_db()
             messages.success(
                 request,
-                _("Your application is submitted. Receipt number: %(receipt)s.")
+                _(
+                    "Your application is submitted. Receipt number: %(receipt)s. The receipt "
+                    "will follow by e-mail, with the PDF of the submitted version."
+                )
                 % {"receipt": application.receipt_number},
             )
             return redirect("application_detail", pk=application.pk)
@@ -389,11 +393,14 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not application.snapshot:
         raise Http404("not submitted")
     if not application.snapshot_pdf:
-        # Lost task, demo data, or still rendering: (re)queue it. The task is idempotent;
-        # without a broker (eager mode) it renders right here.
+        # Lost task, demo data, or still rendering: (re)queue it through the outbox (a
+        # broker that is down leaves it for the sweep). The task is idempotent; without a
+        # broker (eager mode) it renders right here.
         from ..tasks import render_snapshot_pdf
 
-        render_snapshot_pdf.delay(application_id=application.pk)
+        outbox_enqueue(
+            task=render_snapshot_pdf, kwargs={"application_id": application.pk}, unique=True
+        )
         application.refresh_from_db()
     if not application.snapshot_pdf:
         return render(request, "projects/pdf_pending.html", {"application": application})
