@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_WORKERS ?= auto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint worker beat bench venv sysdeps services messages lock clean
+.PHONY: run test lint worker beat bench hardening venv sysdeps services messages lock clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,14 @@ lint: venv
 test: venv sysdeps services messages lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The probes of issue 12, repeated: hostile input on every form and query parameter of
+# every role (hypothesis), Redis and SMTP down (outbox), a dead worker's report (lease),
+# the Content-Security-Policy on every page type and in the browser, the PDF renderer's
+# fetcher, formula injection in every export, hostile uploads. About 3 minutes.
+hardening: venv sysdeps services messages
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  $(PY) -m pytest -p no:xdist -m hardening tests/hardening tests/programme/test_pdf.py $(PYTEST_ARGS)
 
 bench: venv services messages
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/icon_bench} \

@@ -8,6 +8,7 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from programme import uploads
 from programme.forms import AmountField
 from programme.models import ActionDomain, DiseaseDomain, ProgrammeYear, Theme
 
@@ -328,4 +329,5 @@ class DocumentForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("A document may be at most 20 MB."))
+        uploads.check_upload(upload, allowed=uploads.DOCUMENTS, max_bytes=MAX_DOCUMENT_BYTES)
         return upload

@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
@@ -159,7 +160,9 @@ def call_document(request: HttpRequest, pk: int) -> FileResponse:
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404("file missing") from None
-    return FileResponse(handle, as_attachment=True, filename=document.file.name.split("/")[-1])
+    extension = document.file.name.rsplit(".", 1)[-1]
+    name = slugify(document.title_nl or document.title_en)[:80] or "document"
+    return FileResponse(handle, as_attachment=True, filename=f"{name}.{extension}")
 
 
 @require_POST

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +91,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body: refuse an oversized upload from its Content-Length,
+    # then remove NUL and other control characters from every query and form value.
+    "programme.middleware.UploadSizeMiddleware",
+    "programme.middleware.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -175,6 +181,12 @@ STORAGES = {
     },
 }
 
+# --- Uploads: checked by programme.uploads; the body limit by programme.middleware ------
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # form fields without files (Django's default)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file
+FILE_UPLOAD_PERMISSIONS = 0o640
+
 # --- Celery ------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -217,6 +229,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # programme: the outbox rows the broker or the mail server did not take in time.
     "programme-sweep-outbox": {"task": "programme.tasks.sweep_outbox", "schedule": 60.0},
+    # governance.reports: a report whose worker died is made again once its lease expired.
+    "governance-recover-stuck-reports": {
+        "task": "governance.reports.tasks.recover_stuck_reports",
+        "schedule": 60.0,
+    },
     "governance-review-reminders": {
         "task": "governance.review.tasks.send_review_reminders",
         "schedule": 15 * 60.0,
@@ -259,6 +276,22 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (Django's own middleware), enforced on every response: scripts
+# and styles only from our static files — no inline script, no style="" attribute, no
+# eval (htmx is configured for it in base.html: no indicator styles, no eval) — nothing
+# from other hosts. Bootstrap draws a few icons as data: SVG in its CSS.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import domain
+from . import domain, uploads
 from .formats import format_amount, parse_amount
 from .models import MilestoneRecord, Organisation, OrganisationLink
 
@@ -126,9 +126,12 @@ class MilestoneForm(forms.ModelForm):
         }
 
     def clean_evidence_file(self):
+        """Documents only (PDF, Word, Excel, OpenDocument), checked by content."""
         upload = self.cleaned_data.get("evidence_file")
         if upload and upload.size > MAX_EVIDENCE_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload:
+            uploads.check_upload(upload, allowed=uploads.DOCUMENTS, max_bytes=MAX_EVIDENCE_BYTES)
         return upload
 
     def clean(self):

@@ -490,6 +490,9 @@ class GeneratedReport(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("task attempts"), default=0)
+    # Until when the running attempt holds the report; renewed with each progress step.
+    # A running report whose lease expired lost its worker and is queued again.
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -25,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import domain
+from . import domain, uploads
 from .enums import LinkKind, Role
 from .models import (
     Kpi,
@@ -302,7 +303,8 @@ def milestone_record(
     evidence_file: UploadedFile | None = None,
     evidence_url: str = "",
 ) -> MilestoneRecord:
-    """Record evidence for a milestone KPI (audited). Computed KPIs take no records."""
+    """Record evidence for a milestone KPI (audited). Computed KPIs take no records; the
+    evidence file must be a document (programme.uploads) and is stored under our name."""
     if kpi.kind != "milestone":
         raise Refused(_("Only milestone KPIs take records; this KPI is computed."))
     record = MilestoneRecord(
@@ -313,6 +315,11 @@ def milestone_record(
         recorded_by=actor,
     )
     if evidence_file is not None:
+        try:
+            file_type = uploads.check_upload(evidence_file, allowed=uploads.DOCUMENTS)
+        except ValidationError as error:
+            raise Refused(error.messages) from None
+        evidence_file.name = uploads.stored_name(file_type)
         record.evidence_file = evidence_file
     audited_save(record, actor=actor, reason="milestone recorded")
     return record

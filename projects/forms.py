@@ -8,11 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy as _
 
+from programme import uploads
 from programme.formats import decimal_mark, format_amount
 from programme.forms import AmountField
 from programme.models import ActionDomain, DiseaseDomain, Organisation, Theme
 
-from . import domain, services
+from . import domain
 from .enums import AdmissibilityOutcome, AttachmentKind, CompletionItem, CostCategory
 from .models import Application, Partner
 
@@ -179,11 +180,7 @@ class AttachmentForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        head = upload.read(5)
-        upload.seek(0)
-        ok, reason = services.check_pdf_upload(head=head, size=upload.size)
-        if not ok:
-            raise forms.ValidationError(reason)
+        uploads.check_upload(upload, allowed=uploads.PDF_ONLY)
         return upload
 
 

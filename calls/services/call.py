@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programme import uploads
 from programme.enums import Role
 from programme.formats import format_brussels
 from programme.models import ProgrammeYear, User
@@ -423,7 +425,13 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
 def call_document_add(
     *, actor: User, call: Call, title_nl: str, title_en: str, file
 ) -> CallDocument:
-    """Publish a document with a call (public once the call is published)."""
+    """Publish a document with a call (public once the call is published), stored under
+    a name of ours with the extension of its checked type (programme.uploads)."""
+    try:
+        file_type = uploads.check_upload(file, allowed=uploads.DOCUMENTS)
+    except ValidationError as error:
+        raise Refused(error.messages) from None
+    file.name = uploads.stored_name(file_type)
     document = CallDocument(
         call=call, title_nl=title_nl, title_en=title_en, file=file, uploaded_by=actor
     )

@@ -4,9 +4,10 @@ live beside the model; the moves live here, beside services.py, which makes ever
 queued → running → done | failed, and running → queued when an attempt fails and the
 task will run again. The other moves out of queued, running and failed happen when a
 task is delivered twice (acks_late): one delivery may finish, fail or be retried while
-the other runs. Only done is final: a done report keeps its one file. No guard decides a
-move (the worker makes them, nobody is refused); a service that finds its move missing
-leaves the report alone.
+the other runs. running → queued also when the attempt's lease expired (its worker died;
+services.report_recover, by beat). Only done is final: a done report keeps its one
+file. No guard decides a move (the worker makes them, nobody is refused); a service
+that finds its move missing leaves the report alone.
 """
 
 from programme.models import ReportState
@@ -26,8 +27,9 @@ REPORT_TRANSITIONS = Transitions(
         Transition(_R.RUNNING, _R.DONE, None, ("report_store",)),
         Transition(_R.QUEUED, _R.DONE, None, ("report_store",)),
         Transition(_R.FAILED, _R.DONE, None, ("report_store",)),
-        # An attempt failed and the task will run again.
-        Transition(_R.RUNNING, _R.QUEUED, None, ("report_retry_scheduled",)),
+        # An attempt failed and the task will run again; or its worker died (the lease
+        # expired) and the report is queued again.
+        Transition(_R.RUNNING, _R.QUEUED, None, ("report_retry_scheduled", "report_recover")),
         Transition(_R.QUEUED, _R.QUEUED, None, ("report_retry_scheduled",)),
         Transition(_R.FAILED, _R.QUEUED, None, ("report_retry_scheduled",)),
         # The last attempt failed, or the task could not be queued at all.

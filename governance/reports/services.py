@@ -18,10 +18,13 @@ So a request leaves exactly one file whatever the number of deliveries, and the 
 checksum is always the one of the file on disk.
 
 Known limits: the atomic rename needs MEDIA_ROOT on a local file system (the default
-FileSystemStorage); a worker that dies mid-render leaves the row "running" until the
-redelivered task claims it (Redis redelivers after its visibility timeout, 1 hour by
-default). The kinds of report are listed once, below: the KPI report (kpi_report.py) and
-the call evaluation report (evaluation.py), each with its generator and, where needed,
+FileSystemStorage). A worker that dies mid-render leaves the row "running" with a
+lease (REPORT_LEASE, renewed at each progress step); once it expires the beat task
+`recover_stuck_reports` queues the report again (report_recover, said on the row), and
+the late redelivery of the first message by Redis (visibility timeout, 5 minutes) finds
+the report done and leaves it alone (or, still rendering, renders too: one file stays).
+The kinds of report are listed once, below: the KPI report (kpi_report.py) and the call
+evaluation report (evaluation.py), each with its generator and, where needed,
 a download check.
 """
 
@@ -29,6 +32,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -164,10 +168,20 @@ def _queue_generation(report_id: int, outbox_id: int) -> None:
         )
 
 
+# How long an attempt holds a running report without a sign of life (a progress step).
+# Longer than the longest step (laying out the 300-application evaluation report: 57 s
+# in `make bench`); with the sweep every minute a dead worker's report starts again
+# within 4 minutes.
+REPORT_LEASE = timedelta(minutes=3)
+
+
 def _set_progress(report_id: int, percent: int, message: str) -> None:
-    """Commit progress at once (no audit row: it is not a change of the record)."""
+    """Commit progress at once and renew the lease (no audit row: it is not a change of
+    the record)."""
     GeneratedReport.objects.filter(pk=report_id, state=ReportState.RUNNING).update(
-        progress=percent, progress_message=str(message)[:200]
+        progress=percent,
+        progress_message=str(message)[:200],
+        lease_until=timezone.now() + REPORT_LEASE,
     )
 
 
@@ -179,13 +193,17 @@ def _may_move(report: GeneratedReport, to: str, service: str) -> bool:
 
 @transaction.atomic
 def report_claim(*, report_id: int) -> GeneratedReport | None:
-    """Start an attempt: lock the row and mark it running. Returns None when the report
-    is already done (a redelivered task has nothing left to do)."""
+    """Start an attempt: lock the row, mark it running and take the lease. Returns None
+    when the report is already done (a redelivered task has nothing left to do). A
+    report running under another attempt is claimed too: at worst two attempts render,
+    and report_store keeps exactly one file."""
     report = GeneratedReport.objects.select_for_update().get(pk=report_id)
     if not _may_move(report, ReportState.RUNNING, "report_claim"):
         return None
+    now = timezone.now()
     report.state = ReportState.RUNNING
     report.attempts += 1
+    report.lease_until = now + REPORT_LEASE
     report.started_at = timezone.now()
     report.finished_at = None
     report.error_message = ""
@@ -279,6 +297,39 @@ def report_retry_scheduled(*, report_id: int, error: BaseException, countdown: f
     )[:200]
     report.error_message = error_text(error)
     audited_save(report, actor=None, reason=f"attempt {report.attempts} failed")
+
+
+@transaction.atomic
+def report_recover(*, now=None) -> list[int]:
+    """Queue again the running reports whose lease expired: their worker died.
+
+    Side effects, in order, per report: state queued, saying on the row that the
+    worker stopped and the report starts again (audited); the task through the outbox
+    on commit. Returns the ids."""
+    from .tasks import generate_report
+
+    now = now or timezone.now()
+    stuck = GeneratedReport.objects.select_for_update(skip_locked=True).filter(
+        state=ReportState.RUNNING, lease_until__lt=now
+    )
+    recovered = []
+    for report in stuck:
+        if not _may_move(report, ReportState.QUEUED, "report_recover"):
+            continue
+        report.state = ReportState.QUEUED
+        report.progress = 0
+        report.progress_message = (
+            _("The worker of attempt %(attempt)s stopped; the report is made again.")
+            % {"attempt": report.attempts}
+        )[:200]
+        report.error_message = _("Worker lost (no sign of life for %(minutes)s minutes).") % {
+            "minutes": int(REPORT_LEASE.total_seconds() // 60)
+        }
+        report.lease_until = None
+        audited_save(report, actor=None, reason=f"attempt {report.attempts} lost its worker")
+        outbox_enqueue(task=generate_report, kwargs={"report_id": report.pk})
+        recovered.append(report.pk)
+    return recovered
 
 
 @transaction.atomic

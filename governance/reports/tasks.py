@@ -37,3 +37,9 @@ def generate_report(self, *, report_id: int) -> str:
     """Make the file of one GeneratedReport (safe to deliver twice: see
     services.report_generate)."""
     return reports.report_generate(report_id=report_id).state
+
+
+@shared_task
+def recover_stuck_reports() -> list[int]:
+    """Queue again the reports whose worker died (lease expired); beat, every minute."""
+    return reports.report_recover()

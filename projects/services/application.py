@@ -5,6 +5,7 @@ and the lock-and-check every applicant write goes through (`_guard`).
 import hashlib
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from calls.domain import accepts_submissions
 from calls.models import Call
+from programme import uploads
 from programme.models import User
 from programme.services import audited_save
 from programme.states import Refused
@@ -159,16 +161,16 @@ def check_pdf_upload(*, head: bytes, size: int) -> tuple[bool, str]:
 def attachment_add(
     *, actor: User, application: Application, kind: AttachmentKind, upload: UploadedFile
 ) -> Attachment:
-    """Store a PDF attachment outside the web root; a new project description replaces
-    the previous one (which the history keeps). Audited."""
+    """Store a PDF attachment outside the web root under a name of ours; a new project
+    description replaces the previous one (which the history keeps). Audited. Refused
+    when the file is not a PDF by content and name, or carries JavaScript, a launch
+    action or embedded files (programme.uploads)."""
     application = _lock(application)
     _guard(application, item=CompletionItem.ATTACHMENTS)
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    ok, reason = check_pdf_upload(head=head, size=upload.size)
-    if not ok:
-        raise Refused(reason)
+    try:
+        uploads.check_upload(upload, allowed=uploads.PDF_ONLY, max_bytes=MAX_ATTACHMENT_BYTES)
+    except ValidationError as error:
+        raise Refused(error.messages) from None
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

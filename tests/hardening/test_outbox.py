@@ -162,3 +162,14 @@ def test_the_sweep_runs_by_beat():
     assert django_settings.CELERY_BEAT_SCHEDULE["programme-sweep-outbox"]["task"] == (
         "programme.tasks.sweep_outbox"
     )
+
+
+def test_password_reset_with_redis_unreachable_answers_success(client, redis_down):
+    from tests.factories import ApplicantFactory
+
+    user = ApplicantFactory(email="reset@example.org")
+    response = client.post(reverse("password_reset"), {"email": user.email})
+    assert (response.status_code, response["Location"]) == (302, reverse("password_reset_done"))
+    row = Outbox.objects.get(kind=OutboxKind.EMAIL)
+    assert (row.payload["kwargs"]["to"], row.delivered_at) == (["reset@example.org"], None)
+    assert row.last_error

@@ -171,6 +171,7 @@ class _Listener:
         self.server.server_close()
 
 
+@pytest.mark.hardening
 def test_pdf_renderer_never_requests_an_http_url():
     listener = _Listener()
     try:
@@ -186,6 +187,7 @@ def test_pdf_renderer_never_requests_an_http_url():
     assert listener.hits == []
 
 
+@pytest.mark.hardening
 def test_pdf_renderer_never_embeds_a_local_file(tmp_path):
     import io
 
@@ -205,6 +207,7 @@ def test_pdf_renderer_never_embeds_a_local_file(tmp_path):
     assert b"top-secret" not in content
 
 
+@pytest.mark.hardening
 @pytest.mark.parametrize(
     "url",
     [
@@ -225,6 +228,7 @@ def test_pdf_url_fetcher_refuses_everything_but_static_files(url):
         url_fetcher().fetch(url)
 
 
+@pytest.mark.hardening
 def test_pdf_url_fetcher_serves_the_apps_static_files(settings):
     from programme.pdf import url_fetcher
 

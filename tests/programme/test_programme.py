@@ -10,6 +10,7 @@ from programme.enums import BudgetLineKind, KpiKind, Role, SmeClass
 from programme.models import BudgetLine, MilestoneRecord, Organisation, Programme, User
 
 from .. import factories
+from ..builders import PDF_BYTES
 
 
 def history_rows() -> int:
@@ -114,14 +115,16 @@ def test_programme_manager_records_milestone_with_evidence(client, seeded):
         {
             "date": "2020-06-30",
             "description": "Roadmap opgeleverd",
-            "evidence_file": SimpleUploadedFile("roadmap.pdf", b"%PDF-1.4 x"),
+            "evidence_file": SimpleUploadedFile("roadmap.pdf", PDF_BYTES),
         },
     )
     assert response.status_code == 302
     record = MilestoneRecord.objects.get()
     assert (record.kpi, record.date, record.recorded_by) == (kpi, date(2020, 6, 30), pm)
     download = client.get(reverse("milestone_evidence", args=[record.pk]))
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 x"
+    assert b"".join(download.streaming_content) == PDF_BYTES
+    assert record.evidence_file.name.endswith(".pdf")
+    assert "roadmap" not in record.evidence_file.name  # stored under our name
 
 
 def test_milestone_without_evidence_is_refused_and_keeps_input(client, seeded):

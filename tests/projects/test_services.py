@@ -141,16 +141,29 @@ def upload(name, data):
     return SimpleUploadedFile(name, data, content_type="application/pdf")
 
 
-def test_attachment_add_accepts_pdf_by_content():
+def test_attachment_add_accepts_pdf_by_content_and_name():
     application = ApplicationFactory()
     attachment = services.attachment_add(
         actor=application.created_by,
         application=application,
         kind=AttachmentKind.ANNEX,
-        upload=upload("scan.bin", PDF_BYTES),
+        upload=upload("scan.PDF", PDF_BYTES),
     )
-    assert (attachment.original_name, attachment.size) == ("scan.bin", len(PDF_BYTES))
+    assert (attachment.original_name, attachment.size) == ("scan.PDF", len(PDF_BYTES))
     assert attachment.file.read() == PDF_BYTES
+    assert attachment.file.name.endswith(".pdf") and "scan" not in attachment.file.name
+
+
+def test_attachment_add_refuses_a_pdf_named_otherwise():
+    application = ApplicationFactory()
+    with pytest.raises(Refused) as error:
+        services.attachment_add(
+            actor=application.created_by,
+            application=application,
+            kind=AttachmentKind.ANNEX,
+            upload=upload("scan.bin", PDF_BYTES),
+        )
+    assert str(error.value) == "This file is a PDF but its name ends in “.bin”; name it “.pdf”."
 
 
 def test_attachment_add_rejects_renamed_non_pdf():
