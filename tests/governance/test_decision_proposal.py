@@ -209,8 +209,12 @@ def test_an_approved_proposal_records_the_decisions_through_the_decision_service
         )
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.DECIDED
+    assert {
+        (d.deciding_level, d.decided_by, d.proposal_id)
+        for d in FundingDecision.objects.filter(application__call=call)
+    } == {("administrator_general", "An Janssens, AG", proposal.pk)}
     rows = [
-        (d.application.acronym, d.outcome, d.amount, d.deciding_level, d.decided_by, d.proposal_id)
+        (d.application.acronym, d.outcome, d.amount)
         for d in FundingDecision.objects.filter(application__call=call)
         .select_related("application")
         .order_by("application__acronym")
