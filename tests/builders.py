@@ -328,3 +328,26 @@ def steering_meeting(programme, voters=3, *, present=None) -> tuple[Meeting, lis
     ]
     attending = members if present is None else members[:present]
     return MeetingFactory(body=body, date=date(2019, 12, 10), attendees=attending), members
+
+
+def decided_by_proposal(call, *, staff=None, signer="An Janssens, administrator-general"):
+    """The call's decisions recorded the way the pages do it: staff build the decision
+    proposal from the ranking, the steering group (three voting members, all present)
+    approves it by two votes, staff record its decisions signed by `signer` at every
+    level. Returns the proposal."""
+    from governance.decisions import services as decisions
+
+    staff = staff or StaffFactory()
+    proposal = decisions.proposal_build(actor=staff, call=call)
+    meeting, voters = steering_meeting(call.programme)
+    decisions.proposal_put_on_agenda(actor=staff, proposal=proposal, meeting=meeting)
+    for voter in voters[:2]:
+        decisions.proposal_vote(actor=voter, proposal=proposal, choice="approve")
+    proposal.refresh_from_db()
+    decisions.proposal_record_decisions(
+        actor=staff,
+        proposal=proposal,
+        administrator_general=signer,
+        decision_committee=signer,
+    )
+    return proposal
