@@ -359,7 +359,7 @@ def _proposal_page(request, proposal, *, status=200, **forms):
     if context.get("may_vote"):
         context["vote_form"] = forms.get("vote_form") or VoteForm()
     if proposal.state == ProposalState.APPROVED and context["can_record"]:
-        context["levels"] = {i.level for i in items}
+        context["levels"] = sorted({str(i.level) for i in items})
         context["sign_form"] = forms.get("sign_form") or SignaturesForm()
     if user.has_perm("programme.view_history"):
         context["history"] = programme_history(proposal)
