@@ -170,7 +170,14 @@ MATRIX = [
     Row("application_decision", lambda w: {"pk": w.decided.pk}, ok={S, C, SG, PM, AD}),
     # GET only leads back to the decision page; staff record (POST).
     Row("advice_record", lambda w: {"pk": w.decided.pk}, ok={S, AD}, ok_status=302),
-    Row("call_mark_decided", lambda w: {"pk": w.evaluation_call.pk}, ok={S, AD}, ok_status=405),
+    # GET: what marking decided locks, and the confirmation form.
+    Row("call_mark_decided", lambda w: {"pk": w.evaluation_call.pk}, ok={S, AD}),
+    Row(
+        "phase_reopen",
+        lambda w: {"pk": w.decided.pk, "phase": "consensus"},
+        ok={S, AD},
+        ok_status=405,
+    ),
     # The coordinator's contact declines; staff know of the decision (403); others 404.
     Row(
         "decision_decline",

@@ -137,3 +137,10 @@ class ReserveFundForm(forms.Form):
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["envelope"].queryset = Envelope.objects.filter(call=call).order_by("pk")
+
+
+class ConfirmDecidedForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have read what marking the call decided locks, and confirm."),
+        required=True,
+    )

@@ -20,6 +20,7 @@ from governance.review import selectors as review_selectors
 from programme.access import login_required, permission_required
 from programme.states import Refused
 from programme.views import programme_history
+from projects.enums import ApplicationState
 from projects.models import Application
 
 from . import domain, selectors, services
@@ -27,6 +28,7 @@ from .enums import DecidingLevel, DecisionOutcome, ProposalState
 from .forms import (
     AdviceForm,
     AgendaForm,
+    ConfirmDecidedForm,
     DeclineForm,
     ProposalItemForm,
     ReserveFundForm,
@@ -101,16 +103,32 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("governance.record_decision")
-@require_POST
 def call_decided(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the call decided: the page first says what that locks and asks to confirm."""
     call = get_object_or_404(Call, pk=pk)
-    try:
-        services.call_mark_decided(actor=request.user, call=call)
-    except Refused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, _("The call is now decided."))
-    return redirect("ranking", pk=call.pk)
+    form = ConfirmDecidedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_mark_decided(actor=request.user, call=call)
+        except Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The call is now decided."))
+            return redirect("ranking", pk=call.pk)
+    undecided = list(
+        Application.objects.filter(
+            call=call, state=ApplicationState.ADMISSIBLE, decision__isnull=True
+        )
+        .order_by("acronym")
+        .values_list("acronym", flat=True)
+    )
+    ok, reason = domain.can_mark_call_decided(undecided=undecided)
+    return render(
+        request,
+        "governance/decisions/call_decided.html",
+        {"call": call, "form": form, "ok": ok, "reason": reason},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 def _application(pk: int) -> Application:

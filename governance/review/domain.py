@@ -131,20 +131,18 @@ def review_open(review_deadline: datetime | None, now: datetime) -> tuple[bool, 
 
 
 def can_write_review(
-    *,
-    is_reviewer: bool,
-    declared_no_conflict: bool,
-    review_deadline: datetime | None,
-    now: datetime,
+    *, is_reviewer: bool, declared_no_conflict: bool, locked: tuple[bool, str]
 ) -> tuple[bool, str]:
     """The guard of saving and submitting a review (enums.ASSIGNMENT_TRANSITIONS): only the
-    assigned reviewer, once they declared no conflict of interest, until the call's review
-    deadline."""
+    assigned reviewer, once they declared no conflict of interest, while the individual
+    reviews are not locked (`locked`: phase_locked of the reviews — the review deadline,
+    the consensus recorded, the call decided — unless staff reopened them)."""
     if not is_reviewer:
         return False, _("Only the assigned reviewer writes this review.")
     if not declared_no_conflict:
         return False, _("Declare that you have no conflict of interest first.")
-    return review_open(review_deadline, now)
+    is_locked, reason = locked
+    return (False, reason) if is_locked else (True, "")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from .enums import (
     AssignmentState,
     ConflictSource,
     LockCause,
+    LockPhase,
 )
 from .models import (
     ConflictDeclaration,
@@ -79,6 +80,13 @@ def _check_assignable(application, reviewer: User) -> None:
     if not reviewer.is_active or not reviewer.has_role(*selectors.REVIEWER_ROLES):
         raise Refused(
             _("%(name)s is not an advisory council member or external expert.") % {"name": reviewer}
+        )
+    if selectors.active_lock(application, LockPhase.REVIEWS) is not None:
+        raise Refused(
+            _(
+                "The individual reviews of this application are locked: the consensus has "
+                "been recorded. Reopen them with a reason to add a reviewer."
+            )
         )
     conflicted, reason = selectors.conflict_of(application, reviewer)
     if conflicted:
@@ -398,8 +406,7 @@ def _review_facts(assignment: ReviewAssignment, actor: User, now) -> dict:
         "declared_no_conflict": ConflictDeclaration.objects.filter(
             application=assignment.application, reviewer=actor, has_conflict=False
         ).exists(),
-        "review_deadline": assignment.application.call.review_deadline,
-        "now": now,
+        "locked": selectors.phase_status(assignment.application, LockPhase.REVIEWS, now=now),
     }
 
 
@@ -477,7 +484,8 @@ def consensus_record(
 ) -> list[ConsensusScore]:
     """The moderator records the consensus score and comment of every criterion.
 
-    Side effects, in order: locks the application; refuses while an active review is
+    Side effects, in order: locks the application; refuses while the consensus is locked
+    (a decision proposal exists, the call is decided) and while an active review is
     unsubmitted or none is submitted; refuses a missing or off-scale score or a missing
     comment, per field (Refused, nothing saved); creates or updates one
     ConsensusScore per criterion (audited).
@@ -493,6 +501,9 @@ def consensus_record(
             "state", flat=True
         )
     )
+    locked, why = selectors.phase_status(application, LockPhase.CONSENSUS)
+    if locked:
+        raise Refused(why)
     if not states or any(s != AssignmentState.SUBMITTED for s in states):
         raise Refused(_("The consensus is recorded once every assigned reviewer has submitted."))
     errors = _review_errors(application.call, entries, complete=True)
@@ -510,6 +521,21 @@ def consensus_record(
         row.moderator = actor
         audited_save(row, actor=actor, reason="consensus recorded")
         saved.append(row)
+    phase_lock(
+        actor=actor,
+        application=application,
+        phase=LockPhase.REVIEWS,
+        cause=LockCause.CONSENSUS_RECORDED,
+    )
+    if PhaseLock.objects.filter(application=application, phase=LockPhase.CONSENSUS).exists():
+        # Staff reopened the consensus of a proposal's application: recording it locks
+        # it again.
+        phase_lock(
+            actor=actor,
+            application=application,
+            phase=LockPhase.CONSENSUS,
+            cause=LockCause.DECISION_PROPOSAL,
+        )
     return saved
 
 
