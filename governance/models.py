@@ -2,10 +2,19 @@
 imported here so that Django finds them under the one app label `governance`."""
 
 from .bodies.models import Body, Meeting, Membership, MembershipQuerySet
-from .decisions.models import Advice, FundingDecision, Letter, letter_path
+from .decisions.models import (
+    Advice,
+    DecisionProposal,
+    FundingDecision,
+    Letter,
+    ProposalItem,
+    ProposalVote,
+    letter_path,
+)
 from .review.models import (
     ConflictDeclaration,
     ConsensusScore,
+    PhaseLock,
     ReviewAssignment,
     ReviewerExpertise,
     ReviewReminderSent,
@@ -17,11 +26,15 @@ __all__ = [
     "Body",
     "ConflictDeclaration",
     "ConsensusScore",
+    "DecisionProposal",
     "FundingDecision",
     "Letter",
     "Meeting",
     "Membership",
     "MembershipQuerySet",
+    "PhaseLock",
+    "ProposalItem",
+    "ProposalVote",
     "ReviewAssignment",
     "ReviewReminderSent",
     "ReviewScore",

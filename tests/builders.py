@@ -6,7 +6,9 @@ One function per situation the domain knows, named after it:
 - `evaluation_call` and `admissible_application` — a call in evaluation with its criteria
   and envelope, and an application handed in and found admissible;
 - `cleared_assignment`, `submitted_assignment`, `consensus` — the review of one;
-- `meeting_with_quorum`, `make_members` — the bodies that advise and decide.
+- `meeting_with_quorum`, `make_members` — the bodies that advise and decide;
+- `steering_meeting` — a steering-group meeting whose voting members (steering role)
+  vote on a decision proposal.
 
 Model defaults live in `tests.factories`; these only compose them.
 """
@@ -49,6 +51,7 @@ from .factories import (
     PartnerFactory,
     ResearchOrganisationFactory,
     StaffFactory,
+    SteeringFactory,
     SteeringGroupFactory,
     ThemeFactory,
     UserFactory,
@@ -313,3 +316,47 @@ def meeting_with_quorum(programme, kind=BodyKind.ADVISORY_COUNCIL, *, quorum=Tru
     ]
     present = [m.user for m in members] if quorum else [members[0].user]
     return MeetingFactory(body=body, date=date(2019, 11, 5), attendees=present)
+
+
+def steering_meeting(programme, voters=3, *, present=None) -> tuple[Meeting, list]:
+    """A meeting of the programme's steering group (made if missing) with `voters`
+    voting members holding the steering role; the first `present` of them attend (all
+    when None). Returns the meeting and the voters."""
+    body = Body.objects.filter(programme=programme, kind=BodyKind.STEERING_GROUP).first()
+    body = body or SteeringGroupFactory(programme=programme)
+    seats = [Seat.VLAIO, Seat.FWO, Seat.EWI]
+    members = [
+        MembershipFactory(
+            body=body,
+            seat=seats[i % 3],
+            organisation=None,
+            user=SteeringFactory(),
+            starts_on=date(2019, 1, 1),
+        ).user
+        for i in range(voters)
+    ]
+    attending = members if present is None else members[:present]
+    return MeetingFactory(body=body, date=date(2019, 12, 10), attendees=attending), members
+
+
+def decided_by_proposal(call, *, staff=None, signer="An Janssens, administrator-general"):
+    """The call's decisions recorded the way the pages do it: staff build the decision
+    proposal from the ranking, the steering group (three voting members, all present)
+    approves it by two votes, staff record its decisions signed by `signer` at every
+    level. Returns the proposal."""
+    from governance.decisions import services as decisions
+
+    staff = staff or StaffFactory()
+    proposal = decisions.proposal_build(actor=staff, call=call)
+    meeting, voters = steering_meeting(call.programme)
+    decisions.proposal_put_on_agenda(actor=staff, proposal=proposal, meeting=meeting)
+    for voter in voters[:2]:
+        decisions.proposal_vote(actor=voter, proposal=proposal, choice="approve")
+    proposal.refresh_from_db()
+    decisions.proposal_record_decisions(
+        actor=staff,
+        proposal=proposal,
+        administrator_general=signer,
+        decision_committee=signer,
+    )
+    return proposal

@@ -27,7 +27,7 @@ from django.utils import timezone
 from calls.enums import CallState
 from calls.models import CallDocument
 from config.celery import app as celery_app
-from governance.bodies.enums import BodyKind
+from governance.bodies.enums import BodyKind, Seat
 from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome
 from governance.models import ConflictDeclaration, Letter, ReviewAssignment
@@ -170,8 +170,14 @@ MATRIX = [
     Row("application_decision", lambda w: {"pk": w.decided.pk}, ok={S, C, SG, PM, AD}),
     # GET only leads back to the decision page; staff record (POST).
     Row("advice_record", lambda w: {"pk": w.decided.pk}, ok={S, AD}, ok_status=302),
-    Row("decision_record", lambda w: {"pk": w.decided.pk}, ok={S, AD}, ok_status=302),
-    Row("call_mark_decided", lambda w: {"pk": w.evaluation_call.pk}, ok={S, AD}, ok_status=405),
+    # GET: what marking decided locks, and the confirmation form.
+    Row("call_mark_decided", lambda w: {"pk": w.evaluation_call.pk}, ok={S, AD}),
+    Row(
+        "phase_reopen",
+        lambda w: {"pk": w.decided.pk, "phase": "consensus"},
+        ok={S, AD},
+        ok_status=405,
+    ),
     # The coordinator's contact declines; staff know of the decision (403); others 404.
     Row(
         "decision_decline",
@@ -180,7 +186,22 @@ MATRIX = [
         denied=404,
         overrides={S: 403},
     ),
-    Row("letter_download", lambda w: {"pk": w.letter.pk}, ok={A, S, AD}, denied=404),
+    # Steering group members read the letters of the calls their body decided.
+    Row("letter_download", lambda w: {"pk": w.letter.pk}, ok={A, S, SG, AD}, denied=404),
+    # --- governance: the decision proposal and the reserve list (issue 18) -------------------
+    Row("call_proposals", lambda w: {"pk": w.proposal.call_id}, ok={S, SG, PM, AD}),
+    Row("proposal_detail", lambda w: {"pk": w.proposal.pk}, ok={S, SG, PM, AD}),
+    Row(
+        "proposal_item_edit",
+        lambda w: {"pk": w.proposal.pk, "item": w.proposal_item.pk},
+        ok={S, AD},
+    ),
+    Row("proposal_agenda", lambda w: {"pk": w.proposal.pk}, ok={S, AD}, ok_status=405),
+    # The service checks the voter votes and attended; the page needs the steering role.
+    Row("proposal_vote", lambda w: {"pk": w.proposal.pk}, ok={SG, AD}, ok_status=405),
+    Row("proposal_decisions", lambda w: {"pk": w.proposal.pk}, ok={S, AD}, ok_status=405),
+    Row("reserve_list", lambda w: {"pk": w.evaluation_call.pk}, ok={S, C, SG, PM, AD}),
+    Row("reserve_fund", lambda w: {"pk": w.decision.pk}, ok={S, AD}, ok_status=405),
     Row("letter_retry", lambda w: {"pk": w.letter.pk}, ok={S, AD}, ok_status=405),
     # --- projects: applicant portal --------------------------------------------------------
     # The partner contacts of an application and staff see it; anyone else gets 404.
@@ -427,14 +448,23 @@ class World:
         self.evaluation_call = evaluation_call()
         self.decided = admissible_application(self.evaluation_call, created_by=applicant)
         consensus(self.decided, [4, 4, 4])
+        steering = meeting_with_quorum(self.evaluation_call.programme, BodyKind.STEERING_GROUP)
+        factories.MembershipFactory(
+            body=steering.body, user=self.users[Role.STEERING], seat=Seat.VLAIO, organisation=None
+        )
         self.decision = decisions.decision_record(
             actor=self.users[Role.STAFF],
             application=self.decided,
-            meeting=meeting_with_quorum(self.evaluation_call.programme, BodyKind.STEERING_GROUP),
+            meeting=steering,
             outcome=DecisionOutcome.FUND,
             amount=Decimal("100000"),
             decided_by="A. Generaal",
         )
+        # A draft decision proposal of another call in evaluation.
+        proposal_call = evaluation_call()
+        consensus(admissible_application(proposal_call, created_by=applicant), [4, 4, 4])
+        self.proposal = decisions.proposal_build(actor=self.users[Role.STAFF], call=proposal_call)
+        self.proposal_item = self.proposal.items.get()
         self.letter = Letter.objects.get(application=self.decided, kind="decision")
         self.letter.file.save("decision.pdf", ContentFile(b"%PDF-1.4 letter"), save=False)
         self.letter.generated_at = timezone.now()

@@ -11,7 +11,14 @@ from simple_history.models import HistoricalRecords
 
 from programme.models import MONEY
 
-from .enums import AdviceOutcome, DecidingLevel, DecisionOutcome, LetterKind
+from .enums import (
+    AdviceOutcome,
+    DecidingLevel,
+    DecisionOutcome,
+    LetterKind,
+    ProposalState,
+    VoteChoice,
+)
 
 
 class Advice(models.Model):
@@ -77,6 +84,17 @@ class FundingDecision(models.Model):
     release_entry = models.OneToOneField(
         "calls.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    proposal = models.ForeignKey(
+        "governance.DecisionProposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("decision proposal"),
+    )
+    funded_from_reserve_at = models.DateTimeField(
+        _("funded from the reserve list at"), null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -129,3 +147,126 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.application}"
+
+
+class DecisionProposal(models.Model):
+    """What staff propose to the steering group for one call, built from the ranking:
+    the funded set (amounts and envelopes), the reserve list in rank order and the
+    rejections. The steering group's voting members vote on it in a meeting; only an
+    approved proposal leads to funding decisions (services.proposal_record_decisions).
+    `round` counts the votes: a proposal sent back for amendment is voted on again."""
+
+    call = models.ForeignKey(
+        "calls.Call", on_delete=models.PROTECT, related_name="decision_proposals"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.DRAFT
+    )
+    meeting = models.ForeignKey(
+        "governance.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decision_proposals",
+        verbose_name=_("meeting"),
+    )
+    round = models.PositiveSmallIntegerField(_("round of votes"), default=1)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
+    concluded_at = models.DateTimeField(_("vote concluded at"), null=True, blank=True)
+    signed_by_administrator_general = models.CharField(
+        _("signed by (administrator-general)"), max_length=200, blank=True
+    )
+    signed_by_decision_committee = models.CharField(
+        _("signed by (decision committee)"), max_length=200, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "-prepared_at"]
+        verbose_name = _("decision proposal")
+        verbose_name_plural = _("decision proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call"],
+                condition=~Q(state="rejected"),
+                name="decision_proposal_one_standing_per_call",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call}: {self.get_state_display()}"
+
+
+class ProposalItem(models.Model):
+    """One application in a decision proposal: funded (amount, envelope), reserve list
+    or rejected, at its rank in the ranking."""
+
+    proposal = models.ForeignKey(DecisionProposal, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(
+        "projects.Application", on_delete=models.PROTECT, related_name="proposal_items"
+    )
+    rank = models.PositiveIntegerField(_("rank"))
+    outcome = models.CharField(
+        _("proposed decision"), max_length=10, choices=DecisionOutcome.choices
+    )
+    amount = models.DecimalField(_("aid proposed (€)"), null=True, blank=True, **MONEY)
+    envelope = models.ForeignKey(
+        "calls.Envelope", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "rank"]
+        verbose_name = _("proposal item")
+        verbose_name_plural = _("proposal items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "application"], name="proposal_item_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="fund") | Q(amount__gt=0, envelope__isnull=False),
+                name="proposal_item_fund_has_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.application}: {self.get_outcome_display()}"
+
+
+class ProposalVote(models.Model):
+    """One voting member's vote on a decision proposal in one round: approve, amend or
+    reject (amending and rejecting say why)."""
+
+    proposal = models.ForeignKey(DecisionProposal, on_delete=models.CASCADE, related_name="votes")
+    round = models.PositiveSmallIntegerField(_("round of votes"))
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("voter"),
+    )
+    choice = models.CharField(_("vote"), max_length=10, choices=VoteChoice.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    cast_at = models.DateTimeField(_("cast at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "round", "cast_at"]
+        verbose_name = _("vote on a decision proposal")
+        verbose_name_plural = _("votes on decision proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "round", "voter"], name="proposal_vote_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(choice="approve") | ~Q(reason=""),
+                name="proposal_vote_reason_unless_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter}: {self.get_choice_display()} ({self.proposal_id})"

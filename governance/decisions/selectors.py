@@ -299,6 +299,26 @@ def best_reserve_that_fits(result: Ranking) -> Row | None:
     return None
 
 
+@dataclass
+class ReserveEntry:
+    """A proposal of the reserve list: its ranking row and whether its requested aid fits
+    what the call's best-stocked envelope has available now."""
+
+    row: Row
+    fits: bool
+
+
+def reserve_list(result: Ranking) -> list[ReserveEntry]:
+    """The call's proposals with a reserve decision, in rank order, each saying whether it
+    fits the money available now (in one envelope: a decision commits one envelope)."""
+    available = max((e.available for e in result.envelopes), default=ZERO)
+    return [
+        ReserveEntry(row=row, fits=row.figures.requested_aid <= available)
+        for row in result.rows
+        if row.decision is not None and row.decision.outcome == DecisionOutcome.RESERVE
+    ]
+
+
 # --- The programme KPIs (programme.kpis, registered in apps.py) -------------------------------
 
 

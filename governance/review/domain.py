@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from .enums import LockCause
+
 # --- Scoring (DOMAIN.md §5, EU Funding & Tenders practice) ----------------------------------
 
 DEFAULT_SCALE_MIN = Decimal("0")
@@ -129,20 +131,18 @@ def review_open(review_deadline: datetime | None, now: datetime) -> tuple[bool, 
 
 
 def can_write_review(
-    *,
-    is_reviewer: bool,
-    declared_no_conflict: bool,
-    review_deadline: datetime | None,
-    now: datetime,
+    *, is_reviewer: bool, declared_no_conflict: bool, locked: tuple[bool, str]
 ) -> tuple[bool, str]:
     """The guard of saving and submitting a review (enums.ASSIGNMENT_TRANSITIONS): only the
-    assigned reviewer, once they declared no conflict of interest, until the call's review
-    deadline."""
+    assigned reviewer, once they declared no conflict of interest, while the individual
+    reviews are not locked (`locked`: phase_locked of the reviews — the review deadline,
+    the consensus recorded, the call decided — unless staff reopened them)."""
     if not is_reviewer:
         return False, _("Only the assigned reviewer writes this review.")
     if not declared_no_conflict:
         return False, _("Declare that you have no conflict of interest first.")
-    return review_open(review_deadline, now)
+    is_locked, reason = locked
+    return (False, reason) if is_locked else (True, "")
 
 
 @dataclass(frozen=True)
@@ -192,3 +192,33 @@ def due_review_reminder(review_deadline: datetime | None, now: datetime) -> str 
     if left <= REVIEW_REMINDER_OFFSETS["3d"]:
         return "3d"
     return None
+
+
+# --- Phases that lock (issue 18, item 3) ------------------------------------------------------
+
+
+def phase_locked(
+    *, latest: tuple[str, bool] | None, deadline_passed: bool, call_decided: bool
+) -> tuple[bool, str]:
+    """Is a phase of one application's evaluation locked, and why?
+
+    `latest` is the phase's latest lock as (cause, reopened by staff), None when it was
+    never locked by an event; `deadline_passed` says the review deadline has passed (the
+    individual reviews only). A decided call locks everything for good; a lock staff
+    reopened stays open until the next event locks it again (the consensus recorded
+    again); the review deadline locks unless staff reopened the reviews after it.
+    """
+    if call_decided:
+        return True, _("Locked: %(cause)s.") % {"cause": LockCause.CALL_DECIDED.label}
+    if latest is not None:
+        cause, reopened = latest
+        if not reopened:
+            return True, _("Locked: %(cause)s. Staff may reopen it with a reason.") % {
+                "cause": LockCause(cause).label
+            }
+        return False, ""
+    if deadline_passed:
+        return True, _("Locked: %(cause)s. Staff may reopen it with a reason.") % {
+            "cause": LockCause.REVIEW_DEADLINE.label
+        }
+    return False, ""

@@ -75,3 +75,20 @@ ACTIVE_ASSIGNMENT_STATES = (
     AssignmentState.SUBMITTED,
 )
 OPEN_ASSIGNMENT_STATES = (AssignmentState.ASSIGNED, AssignmentState.DRAFT)
+
+
+class LockPhase(models.TextChoices):
+    """The phases of one application's evaluation that lock (issue 18, item 3)."""
+
+    REVIEWS = "reviews", pgettext_lazy("evaluation phase", "Individual reviews")
+    CONSENSUS = "consensus", pgettext_lazy("evaluation phase", "Consensus")
+
+
+class LockCause(models.TextChoices):
+    """What locked a phase: the individual reviews lock at the review deadline or once
+    the consensus is recorded; the consensus locks once a decision proposal exists."""
+
+    REVIEW_DEADLINE = "deadline", pgettext_lazy("lock", "the review deadline has passed")
+    CONSENSUS_RECORDED = "consensus", pgettext_lazy("lock", "the consensus has been recorded")
+    DECISION_PROPOSAL = "proposal", pgettext_lazy("lock", "a decision proposal exists")
+    CALL_DECIDED = "decided", pgettext_lazy("lock", "the call has been decided")

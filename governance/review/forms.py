@@ -94,3 +94,13 @@ class ExpertiseForm(forms.Form):
         self.fields["themes"].queryset = Theme.objects.select_related("programme").order_by(
             "programme", "code"
         )
+
+
+class ReopenForm(forms.Form):
+    """Staff reopen a locked phase of one application's evaluation."""
+
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the audit trail."),
+    )

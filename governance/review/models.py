@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .enums import AssignmentState, ConflictSource, ReviewReminderKind
+from .enums import AssignmentState, ConflictSource, LockCause, LockPhase, ReviewReminderKind
 
 
 class ConflictDeclaration(models.Model):
@@ -187,3 +187,40 @@ class ReviewReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user} ({self.call_id})"
+
+
+class PhaseLock(models.Model):
+    """A phase of one application's evaluation locked from `locked_at`, for `cause`, until
+    staff reopen it with a reason (`reopened_*`). The review deadline locks by itself (no
+    row); reopening after it is recorded as a row with that cause, already reopened. The
+    latest row of a phase says whether staff reopened it (review.selectors.phase_locks)."""
+
+    application = models.ForeignKey(
+        "projects.Application", on_delete=models.CASCADE, related_name="phase_locks"
+    )
+    phase = models.CharField(_("phase"), max_length=10, choices=LockPhase.choices)
+    cause = models.CharField(_("locked because"), max_length=10, choices=LockCause.choices)
+    locked_at = models.DateTimeField(_("locked at"))
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["application", "phase", "locked_at", "pk"]
+        verbose_name = _("locked phase")
+        verbose_name_plural = _("locked phases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),
+                name="phase_lock_reopened_with_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()} {self.application_id}: {self.get_cause_display()}"

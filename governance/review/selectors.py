@@ -11,14 +11,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from calls.enums import CallState
 from programme.enums import Role
 from programme.models import OrganisationLink, User
 from projects.models import Partner
 
 from . import domain
-from .enums import ACTIVE_ASSIGNMENT_STATES
-from .models import ConflictDeclaration, ReviewAssignment
+from .enums import ACTIVE_ASSIGNMENT_STATES, LockPhase
+from .models import ConflictDeclaration, PhaseLock, ReviewAssignment
 
 REVIEWER_ROLES = (Role.COUNCIL, Role.EXPERT)
 
@@ -107,3 +109,33 @@ def reviewer_may_see(user: User, application) -> bool:
         )
         cache[user.pk] = cleared
     return cache[user.pk]
+
+
+def phase_status(application, phase: str, *, now=None) -> tuple[bool, str]:
+    """Is `phase` (LockPhase) of `application` locked, and why (domain.phase_locked)?
+    Reads the application's latest PhaseLock of that phase and its call's state and
+    review deadline."""
+    now = now or timezone.now()
+    call = application.call
+    latest = (
+        PhaseLock.objects.filter(application=application, phase=phase)
+        .order_by("-locked_at", "-pk")
+        .values_list("cause", "reopened_at")
+        .first()
+    )
+    deadline = call.review_deadline
+    return domain.phase_locked(
+        latest=(latest[0], latest[1] is not None) if latest else None,
+        deadline_passed=phase == LockPhase.REVIEWS and deadline is not None and now >= deadline,
+        call_decided=call.state in (CallState.DECIDED, CallState.ARCHIVED),
+    )
+
+
+def active_lock(application, phase: str) -> PhaseLock | None:
+    """The phase's latest lock when staff have not reopened it."""
+    latest = (
+        PhaseLock.objects.filter(application=application, phase=phase)
+        .order_by("-locked_at", "-pk")
+        .first()
+    )
+    return latest if latest is not None and latest.reopened_at is None else None

@@ -35,10 +35,13 @@ from .enums import (
     OPEN_ASSIGNMENT_STATES,
     AssignmentState,
     ConflictSource,
+    LockCause,
+    LockPhase,
 )
 from .models import (
     ConflictDeclaration,
     ConsensusScore,
+    PhaseLock,
     ReviewAssignment,
     ReviewerExpertise,
     ReviewReminderSent,
@@ -77,6 +80,13 @@ def _check_assignable(application, reviewer: User) -> None:
     if not reviewer.is_active or not reviewer.has_role(*selectors.REVIEWER_ROLES):
         raise Refused(
             _("%(name)s is not an advisory council member or external expert.") % {"name": reviewer}
+        )
+    if selectors.active_lock(application, LockPhase.REVIEWS) is not None:
+        raise Refused(
+            _(
+                "The individual reviews of this application are locked: the consensus has "
+                "been recorded. Reopen them with a reason to add a reviewer."
+            )
         )
     conflicted, reason = selectors.conflict_of(application, reviewer)
     if conflicted:
@@ -396,8 +406,7 @@ def _review_facts(assignment: ReviewAssignment, actor: User, now) -> dict:
         "declared_no_conflict": ConflictDeclaration.objects.filter(
             application=assignment.application, reviewer=actor, has_conflict=False
         ).exists(),
-        "review_deadline": assignment.application.call.review_deadline,
-        "now": now,
+        "locked": selectors.phase_status(assignment.application, LockPhase.REVIEWS, now=now),
     }
 
 
@@ -475,7 +484,8 @@ def consensus_record(
 ) -> list[ConsensusScore]:
     """The moderator records the consensus score and comment of every criterion.
 
-    Side effects, in order: locks the application; refuses while an active review is
+    Side effects, in order: locks the application; refuses while the consensus is locked
+    (a decision proposal exists, the call is decided) and while an active review is
     unsubmitted or none is submitted; refuses a missing or off-scale score or a missing
     comment, per field (Refused, nothing saved); creates or updates one
     ConsensusScore per criterion (audited).
@@ -491,6 +501,9 @@ def consensus_record(
             "state", flat=True
         )
     )
+    locked, why = selectors.phase_status(application, LockPhase.CONSENSUS)
+    if locked:
+        raise Refused(why)
     if not states or any(s != AssignmentState.SUBMITTED for s in states):
         raise Refused(_("The consensus is recorded once every assigned reviewer has submitted."))
     errors = _review_errors(application.call, entries, complete=True)
@@ -508,6 +521,21 @@ def consensus_record(
         row.moderator = actor
         audited_save(row, actor=actor, reason="consensus recorded")
         saved.append(row)
+    phase_lock(
+        actor=actor,
+        application=application,
+        phase=LockPhase.REVIEWS,
+        cause=LockCause.CONSENSUS_RECORDED,
+    )
+    if PhaseLock.objects.filter(application=application, phase=LockPhase.CONSENSUS).exists():
+        # Staff reopened the consensus of a proposal's application: recording it locks
+        # it again.
+        phase_lock(
+            actor=actor,
+            application=application,
+            phase=LockPhase.CONSENSUS,
+            cause=LockCause.DECISION_PROPOSAL,
+        )
     return saved
 
 
@@ -593,3 +621,60 @@ def organisation_link_record(
     )
     conflicts_detect_for_link(actor=actor, link=link)
     return link
+
+
+# --- Phases that lock (issue 18, item 3) ------------------------------------------------------
+
+
+def phase_lock(*, actor: User | None, application, phase: str, cause: str, now=None) -> PhaseLock:
+    """Lock `phase` of `application` for `cause` (consensus recorded, decision proposal).
+
+    Side effects: none when the phase is already locked by an event (that lock is
+    returned); else saves a new lock (audited). Runs in the caller's transaction.
+    """
+    current = selectors.active_lock(application, phase)
+    if current is not None:
+        return current
+    lock = PhaseLock(
+        application=application,
+        phase=phase,
+        cause=cause,
+        locked_at=now or timezone.now(),
+        locked_by=actor,
+    )
+    audited_save(lock, actor=actor, reason=f"{phase} locked: {cause}")
+    return lock
+
+
+@transaction.atomic
+def phase_reopen(*, actor: User, application, phase: str, reason: str, now=None) -> PhaseLock:
+    """Staff reopen a locked phase of one application, with a reason.
+
+    Side effects, in order: locks the application; refuses without a reason, when the
+    phase is not locked, or when the call is decided (then it stays locked); marks the
+    current lock reopened with who, when and why — for the review deadline, which locks
+    without a row, saves a lock of that cause already reopened (audited with the reason).
+    The reopening lasts until the consensus is recorded again.
+    """
+    now = now or timezone.now()
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call")
+        .get(pk=application.pk)
+    )
+    if not (reason or "").strip():
+        raise Refused({"reason": [_("Say why the phase is reopened.")]})
+    locked, _why = selectors.phase_status(application, phase, now=now)
+    if not locked:
+        raise Refused(_("This phase is not locked."))
+    if application.call.state in (CallState.DECIDED, CallState.ARCHIVED):
+        raise Refused(_("The call has been decided; its evaluation stays locked."))
+    lock = selectors.active_lock(application, phase) or PhaseLock(
+        application=application,
+        phase=phase,
+        cause=LockCause.REVIEW_DEADLINE,
+        locked_at=application.call.review_deadline or now,
+    )
+    lock.reopened_at, lock.reopened_by, lock.reopen_reason = now, actor, reason.strip()
+    audited_save(lock, actor=actor, reason=f"reopened: {reason.strip()}")
+    return lock

@@ -25,8 +25,15 @@ from projects.enums import ApplicationState
 from projects.models import Application
 
 from . import domain, selectors, services
-from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState
-from .forms import CONFLICT, ConflictForm, ExpertiseForm, ReviewerChoiceForm, ScoresForm
+from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState, LockPhase
+from .forms import (
+    CONFLICT,
+    ConflictForm,
+    ExpertiseForm,
+    ReopenForm,
+    ReviewerChoiceForm,
+    ScoresForm,
+)
 from .models import ConflictDeclaration, ConsensusScore, ReviewAssignment, ReviewScore
 
 
@@ -139,7 +146,8 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     scale = services.scale_of(call)
     submitted = assignment.state == AssignmentState.SUBMITTED
     initial = {s.criterion_id: (s.score, s.comment) for s in assignment.scores.all()}
-    open_, closed_reason = domain.review_open(call.review_deadline, timezone.now())
+    locked, closed_reason = selectors.phase_status(assignment.application, LockPhase.REVIEWS)
+    open_ = not locked
     form = ScoresForm(
         request.POST if request.method == "POST" and not submitted else None,
         criteria=criteria,
@@ -398,8 +406,55 @@ def consensus_page(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "all_submitted": bool(assignments)
             and all(a.state == AssignmentState.SUBMITTED for a in assignments),
+            "locks": _locks(application),
         },
     )
+
+
+def _locks(application: Application, failed: tuple[str, ReopenForm] | None = None) -> list:
+    """Each phase with whether it is locked, why, and (locked) a form to reopen it."""
+    rows = []
+    for phase in (LockPhase.REVIEWS, LockPhase.CONSENSUS):
+        locked, reason = selectors.phase_status(application, phase)
+        form = None
+        if locked:
+            form = failed[1] if failed and failed[0] == phase else ReopenForm(prefix=phase)
+        rows.append(
+            {
+                "phase": phase,
+                "label": LockPhase(phase).label,
+                "locked": locked,
+                "reason": reason,
+                "form": form,
+            }
+        )
+    return rows
+
+
+@permission_required("governance.manage_reviews")
+@require_POST
+def phase_reopen(request: HttpRequest, pk: int, phase: str) -> HttpResponse:
+    """Staff reopen the individual reviews or the consensus of one application, with a
+    reason (audited); the consensus page says what is locked and why."""
+    application = get_object_or_404(Application.objects.select_related("call"), pk=pk)
+    if phase not in LockPhase.values:
+        raise Http404
+    form = ReopenForm(request.POST, prefix=phase)
+    if form.is_valid():
+        try:
+            services.phase_reopen(
+                actor=request.user,
+                application=application,
+                phase=phase,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("%(phase)s reopened.") % {"phase": LockPhase(phase).label})
+            return redirect("consensus_page", pk=application.pk)
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("consensus_page", pk=application.pk)
 
 
 @permission_required("governance.manage_reviews")

@@ -13,7 +13,13 @@ from governance.bodies.enums import BodyKind
 from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome
 from governance.models import FundingDecision
-from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
+from tests.builders import (
+    admissible_application,
+    consensus,
+    evaluation_call,
+    meeting_with_quorum,
+    steering_meeting,
+)
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,47 +45,34 @@ def test_advice_form_refused_without_quorum_keeps_the_motivation(client):
     assert "Strong consortium" in body
 
 
-def test_decision_form_over_the_envelope_shows_the_figures(client):
+def test_agenda_form_over_the_envelope_shows_the_figures_and_keeps_the_choice(client):
     call = evaluation_call(envelope=Decimal("300000"))
-    application = admissible_application(call, aid="400000")
+    application = admissible_application(call, aid="250000")
     consensus(application, [4, 4, 4])
-    meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP)
-    client.force_login(StaffFactory())
+    staff = StaffFactory()
+    proposal = decisions.proposal_build(actor=staff, call=call)
+    item = proposal.items.get()
+    Envelope.objects.filter(call=call).update(amount=Decimal("200000"))
+    meeting, _members = steering_meeting(call.programme)
+    client.force_login(staff)
     response = client.post(
-        reverse("decision_record", args=[application.pk]),
-        {
-            "decision-meeting": meeting.pk,
-            "decision-outcome": "fund",
-            "decision-amount": "400000",
-            "decision-decided_by": "An Janssens, administrator-general",
-        },
+        reverse("proposal_agenda", args=[proposal.pk]), {"agenda-meeting": meeting.pk}
     )
     body = response.content.decode()
     assert response.status_code == 422
-    assert "would exceed envelope" in body and "available €\u00a0300,000.00" in body
-    assert "An Janssens, administrator-general" in body
-    assert FundingDecision.objects.count() == 0
+    assert "€\u00a0250,000.00 proposed, €\u00a0200,000.00 available" in body
+    assert f'<option value="{meeting.pk}" selected' in body
+    assert item.outcome == DecisionOutcome.FUND
 
 
-def test_decision_form_records_and_redirects(client):
+def test_the_application_page_has_no_decision_form_but_points_to_the_proposal(client):
     call = evaluation_call()
     application = admissible_application(call, aid="400000")
     consensus(application, [4, 4, 4])
-    meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP)
     client.force_login(StaffFactory())
-    response = client.post(
-        reverse("decision_record", args=[application.pk]),
-        {
-            "decision-meeting": meeting.pk,
-            "decision-outcome": "fund",
-            "decision-amount": "400000",
-            "decision-decided_by": "An Janssens",
-        },
-    )
-    assert response.status_code == 302
-    assert Envelope.objects.get(call=call).committed == Decimal("400000.00")
     page = client.get(reverse("application_decision", args=[application.pk])).content.decode()
-    assert "Administrator-general" in page
+    assert "decision-outcome" not in page
+    assert reverse("call_proposals", args=[call.pk]) in page
 
 
 def _funded(days_ago=3):
@@ -147,7 +140,7 @@ def test_conflicted_council_member_sees_the_proposal_masked(client):
     assert response.status_code == 404
 
 
-def test_decision_on_a_chosen_envelope(client):
+def test_proposal_item_on_a_chosen_envelope(client):
     call = evaluation_call(envelope=Decimal("1000000"))
     second = Envelope.objects.create(
         call=call,
@@ -158,23 +151,94 @@ def test_decision_on_a_chosen_envelope(client):
     )
     application = admissible_application(call, aid="400000")
     consensus(application, [4, 4, 4])
-    meeting = meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP)
-    client.force_login(StaffFactory())
-    client.post(
-        reverse("decision_record", args=[application.pk]),
-        {
-            "decision-meeting": meeting.pk,
-            "decision-outcome": "fund",
-            "decision-envelope": second.pk,
-            "decision-amount": "400000",
-            "decision-decided_by": "An Janssens",
-        },
+    staff = StaffFactory()
+    proposal = decisions.proposal_build(actor=staff, call=call)
+    item = proposal.items.get()
+    client.force_login(staff)
+    response = client.post(
+        reverse("proposal_item_edit", args=[proposal.pk, item.pk]),
+        {"outcome": "fund", "amount": "400000", "envelope": second.pk, "note": "Second pot"},
     )
-    second.refresh_from_db()
-    assert (second.committed, FundingDecision.objects.get().envelope_id) == (
-        Decimal("400000.00"),
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.envelope_id, item.amount, item.note) == (
         second.pk,
+        Decimal("400000.00"),
+        "Second pot",
     )
+
+
+def test_proposal_item_refused_keeps_what_was_typed(client):
+    call = evaluation_call()
+    application = admissible_application(call, aid="400000")
+    consensus(application, [4, 4, 4])
+    staff = StaffFactory()
+    proposal = decisions.proposal_build(actor=staff, call=call)
+    item = proposal.items.get()
+    client.force_login(staff)
+    response = client.post(
+        reverse("proposal_item_edit", args=[proposal.pk, item.pk]),
+        {"outcome": "fund", "amount": "450000", "note": "Keep this note"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "exceeds the aid requested" in body and "Keep this note" in body
+
+
+def test_a_steering_member_votes_on_the_proposal_page(client):
+    call = evaluation_call()
+    application = admissible_application(call, aid="400000", acronym="VOTED")
+    consensus(application, [4, 4, 4])
+    staff = StaffFactory()
+    proposal = decisions.proposal_build(actor=staff, call=call)
+    meeting, members = steering_meeting(call.programme)
+    decisions.proposal_put_on_agenda(actor=staff, proposal=proposal, meeting=meeting)
+    client.force_login(members[0])
+    url = reverse("proposal_detail", args=[proposal.pk])
+    assert "vote-choice" in client.get(url).content.decode()
+    response = client.post(
+        reverse("proposal_vote", args=[proposal.pk]), {"vote-choice": "amend", "vote-reason": ""}
+    )
+    assert response.status_code == 422
+    assert "Say why you want the proposal amended or rejected." in response.content.decode()
+    client.post(reverse("proposal_vote", args=[proposal.pk]), {"vote-choice": "approve"})
+    page = client.get(url).content.decode()
+    assert "vote-choice" not in page and str(members[0]) in page
+
+
+def test_a_conflicted_steering_member_sees_the_proposal_row_masked(client):
+    from governance.models import ConflictDeclaration
+
+    call = evaluation_call()
+    application = admissible_application(call, aid="400000", acronym="SECRETPROJ")
+    consensus(application, [4, 4, 4])
+    staff = StaffFactory()
+    proposal = decisions.proposal_build(actor=staff, call=call)
+    meeting, members = steering_meeting(call.programme)
+    ConflictDeclaration.objects.create(
+        application=application, reviewer=members[0], has_conflict=True, reason="Partner"
+    )
+    client.force_login(members[0])
+    page = client.get(reverse("proposal_detail", args=[proposal.pk])).content.decode()
+    assert ("SECRETPROJ" in page, "conflict of interest with (hidden)" in page) == (False, True)
+
+
+def test_the_proposal_page_keeps_its_queries_constant(client, query_count):
+    call = evaluation_call(envelope=Decimal("5000000"))
+    consensus(admissible_application(call, aid="400000"), [4, 4, 4])
+    staff = StaffFactory()
+    proposal = decisions.proposal_build(actor=staff, call=call)
+    meeting, members = steering_meeting(call.programme)
+    decisions.proposal_put_on_agenda(actor=staff, proposal=proposal, meeting=meeting)
+    decisions.proposal_vote(actor=members[0], proposal=proposal, choice="approve")
+    client.force_login(members[1])
+    url = reverse("proposal_detail", args=[proposal.pk])
+    one = query_count(client.get, url)
+    for acronym in ("X1", "X2", "X3"):
+        application = admissible_application(call, aid="100000", acronym=acronym)
+        consensus(application, [4, 4, 4])
+        proposal.items.create(application=application, rank=9, outcome="reserve")
+    assert query_count(client.get, url) == one
 
 
 def test_ranking_page_suggests_the_reserve_only_after_a_decline(client):

@@ -121,7 +121,7 @@ def test_submit_refused_after_review_deadline(assignment):
             entries=entries_for(call, [("3", "a"), ("3", "b"), ("3", "c")]),
         )
     assert error.value.messages == [
-        "The review deadline has passed; reviews can no longer be changed."
+        "Locked: the review deadline has passed. Staff may reopen it with a reason."
     ]
 
 
