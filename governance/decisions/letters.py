@@ -29,7 +29,7 @@ from governance.review import domain as review_domain
 from governance.review.models import ConsensusScore
 from programme.models import User
 from programme.pdf import html_to_pdf
-from programme.services import audited_save
+from programme.services import audited_save, outbox_enqueue
 from programme.states import Refused
 from projects.models import Application, Partner
 
@@ -80,15 +80,10 @@ def letter_request(*, application: Application, kind: str) -> Letter:
         letter.generated_at, letter.emailed_at, letter.sha256, letter.error = None, None, "", ""
     letter.language = letter_language(application)
     audited_save(letter, actor=None, reason=f"letter requested: {kind}")
-    pk = letter.pk
-    transaction.on_commit(lambda: _queue_letter(pk))
-    return letter
-
-
-def _queue_letter(letter_id: int) -> None:
     from .tasks import generate_letter
 
-    generate_letter.delay(letter_id=letter_id)
+    outbox_enqueue(task=generate_letter, kwargs={"letter_id": letter.pk})
+    return letter
 
 
 def letter_file_name(letter: Letter) -> str:

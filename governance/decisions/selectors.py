@@ -19,12 +19,11 @@ from django.utils.translation import gettext
 
 from calls.enums import TieBreak
 from calls.models import Call, Criterion, Envelope
-from governance.review import domain as review_domain
-from governance.review.models import ConflictDeclaration, ConsensusScore
+from governance.review import domain as review_domain, selectors as review_selectors
+from governance.review.models import ConsensusScore
 from programme import kpis
 from programme.enums import OrganisationKind
 from programme.formats import round_cents
-from programme.rules import is_staff
 from projects import domain as project_domain
 from projects.enums import ApplicationState
 from projects.models import Application, BudgetEntry, Partner
@@ -84,6 +83,16 @@ class Ranking:
     @property
     def several_envelopes(self) -> bool:
         return len(self.envelopes) > 1
+
+    @property
+    def visible_rows(self) -> list[Row]:
+        """The rows the viewer may see, in rank order (mark_conflicts decides)."""
+        return [r for r in self.rows if not r.conflicted]
+
+    @property
+    def hidden_count(self) -> int:
+        """How many proposals are masked for the viewer: all a masked row may say."""
+        return sum(1 for r in self.rows if r.conflicted)
 
 
 def _partner_figures(params, partners: list[Partner], sums) -> list[tuple]:
@@ -235,18 +244,18 @@ class Scenario:
 
 
 def mark_conflicts(result: Ranking, user) -> None:
-    """Mask the applications the viewer declared (or was found to have) a conflict of
-    interest with: a conflicted person never sees the proposal. Staff see everything."""
-
-    if is_staff(user):
-        return
-    conflicted = set(
-        ConflictDeclaration.objects.filter(
-            reviewer=user, has_conflict=True, application__call=result.call
-        ).values_list("application_id", flat=True)
-    )
+    """Mask the applications the viewer declared, or is detected to have, a conflict of
+    interest with (governance.review.selectors.hidden_proposals, the one answer): a
+    conflicted person never sees the proposal, not even its rank. Staff see everything."""
+    hidden = review_selectors.hidden_proposals(user, [r.application.pk for r in result.rows])
     for row in result.rows:
-        row.conflicted = row.application.pk in conflicted
+        row.conflicted = row.application.pk in hidden
+    if hidden:
+        # The cut line is drawn under the last visible proposal above it, so a masked
+        # proposal's place is not given away by where the line falls.
+        above = [r for r in result.rows if r.in_cut and not r.conflicted]
+        for row in result.rows:
+            row.line_after = bool(above) and row is above[-1]
 
 
 def scenario(result: Ranking, *, cut_rank: int | None, include, exclude) -> Scenario:
@@ -289,13 +298,15 @@ def optimal(result: Ranking) -> ranking.OptimalSelection | str:
 
 def best_reserve_that_fits(result: Ranking) -> Row | None:
     """The best-ranked proposal above the thresholds without a decision to fund it, or
-    on the reserve list, whose requested aid fits what the envelopes have available now."""
+    on the reserve list, whose requested aid fits what the envelopes have available now;
+    None when that proposal is masked for the viewer (call after mark_conflicts)."""
     available = sum((e.available for e in result.envelopes), ZERO)
     for row in result.rows:
         decision = row.decision
         undecided_or_reserve = decision is None or decision.outcome == DecisionOutcome.RESERVE
         if row.figures.passes and undecided_or_reserve and row.figures.requested_aid <= available:
-            return row
+            # A proposal masked for the viewer is not suggested to them (nor is another).
+            return None if row.conflicted else row
     return None
 
 

@@ -11,8 +11,9 @@ totals; and one summary per application (partners with cost and aid, the spread 
 individual scores, advice and decision).
 
 Conflicts of interest: a viewer who is not staff never sees a proposal they declared
-(or were found to have) a conflict with — its row keeps its rank but shows no name or
-figure, and it gets no summary page (the same masking as the ranking page). The report
+(or is detected to have) a conflict with — it is only said to exist, after the ranked
+rows, with no rank, name or figure, and it gets no summary page (the same masking as the
+ranking page: governance.review.selectors.hidden_proposals decides). The report
 is made for the person who asked for it; `downloadable` keeps a conflicted person from
 downloading a report somebody else asked for.
 
@@ -35,6 +36,7 @@ from calls.enums import TieBreak
 from calls.models import Call, CallParameters
 from governance.decisions import selectors as decision_selectors
 from governance.decisions.enums import DecisionOutcome
+from governance.review import selectors as review_selectors
 from governance.review.enums import AssignmentState, ConflictSource
 from governance.review.models import ConflictDeclaration, ReviewAssignment, ReviewScore
 from programme.exports import BOOLEAN, DATE, MONEY, NUMBER, Column, Table
@@ -42,6 +44,7 @@ from programme.formats import BRUSSELS, format_brussels, format_euro, format_num
 from programme.models import GeneratedReport
 from programme.rules import is_staff
 from projects.enums import ApplicationState
+from projects.models import Application
 
 from . import charts
 from .domain import Progress, ReportError
@@ -280,12 +283,7 @@ def scores_table(data: "EvaluationData") -> Table:
         Column(_("Declined"), DATE),
     ]
     rows = []
-    for row in data.ranking.rows:
-        if row.conflicted:
-            rows.append(
-                [row.rank, "—", _("Not shown: conflict of interest")] + [None] * (len(columns) - 3)
-            )
-            continue
+    for row in data.ranking.visible_rows:
         decision = row.decision
         rows.append(
             [
@@ -307,6 +305,9 @@ def scores_table(data: "EvaluationData") -> Table:
                 else None,
             ]
         )
+    # A masked proposal is only said to exist: no rank, no figure, after the ranked rows.
+    for _masked in range(data.ranking.hidden_count):
+        rows.append([None, "—", _("Not shown: conflict of interest")] + [None] * (len(columns) - 3))
     return Table(columns, rows)
 
 
@@ -456,17 +457,19 @@ def generator(report: GeneratedReport, progress: Progress) -> str:
 def downloadable(user, report_list: list[GeneratedReport]) -> set[int]:
     """The reports of `report_list` that `user` may download: whoever asked for a report
     may (it was masked for them); anyone else only without a conflict of interest in the
-    report's call. Staff see everything. One query."""
+    report's call (declared or detected, review.selectors.hidden_proposals). Staff see
+    everything. Four queries."""
 
     if is_staff(user):
         return {r.pk for r in report_list}
-    conflicted_calls = set(
-        ConflictDeclaration.objects.filter(
-            reviewer=user,
-            has_conflict=True,
-            application__call_id__in={r.parameters.get("call") for r in report_list},
-        ).values_list("application__call_id", flat=True)
+    applications = dict(
+        Application.objects.filter(
+            call_id__in={r.parameters.get("call") for r in report_list},
+            state=ApplicationState.ADMISSIBLE,
+        ).values_list("pk", "call_id")
     )
+    hidden = review_selectors.hidden_proposals(user, applications)
+    conflicted_calls = {applications[pk] for pk in hidden}
     return {
         r.pk
         for r in report_list

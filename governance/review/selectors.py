@@ -3,6 +3,13 @@ are conflicted for which application (declared or detected), and whether a revie
 see an application. The projects app asks `reviewer_may_see` before showing an
 application, its files and its PDF to anyone but its consortium and staff.
 
+`hidden_proposals(user, application_ids)` is the one answer to "may this person see
+this proposal?" on the review and decision side (ranking, decision page, evaluation
+report and exports, report downloads): a proposal is hidden from a person who is not
+staff when they declared a conflict of interest with it or one is detected now (their
+organisation is a partner, or linked to a partner by an OrganisationLink), whether or
+not the conflict was ever declared. `may_see_proposal` asks it for one proposal.
+
 Known limits: a detected conflict is computed from the organisation on the reviewer's
 profile (not the organisation of their council seat) and the OrganisationLink rows.
 """
@@ -16,6 +23,7 @@ from django.utils import timezone
 from calls.enums import CallState
 from programme.enums import Role
 from programme.models import OrganisationLink, User
+from programme.rules import is_staff
 from projects.models import Partner
 
 from . import domain
@@ -82,13 +90,42 @@ def declared_conflicts(application_ids: Iterable[int]) -> dict[tuple[int, int], 
     return {(a, r): reason for a, r, reason in rows}
 
 
+def conflicts_of(user: User, application_ids: Iterable[int]) -> dict[int, str]:
+    """application id -> reason, for each of `application_ids` that `user` declared a
+    conflict with or is found conflicted with now (organisation link or partner). Three
+    queries whatever the number of applications; staff are not exempt here."""
+    if not user.is_authenticated:
+        return {}
+    ids = list(application_ids)
+    found = {
+        application_id: reason
+        for (application_id, _reviewer), reason in detected_conflicts(ids, [user]).items()
+    }
+    declared = ConflictDeclaration.objects.filter(
+        application_id__in=ids, reviewer=user, has_conflict=True
+    ).values_list("application_id", "reason")
+    found.update(dict(declared))  # a declaration's own words win over the detected reason
+    return found
+
+
+def hidden_proposals(user: User, application_ids: Iterable[int]) -> dict[int, str]:
+    """Which of `application_ids` `user` may not see on the review and decision side,
+    with the reason: every proposal with a declared or detected conflict of interest,
+    unless the user is staff (VLAIO runs the procedure and sees every proposal)."""
+    if is_staff(user):
+        return {}
+    return conflicts_of(user, application_ids)
+
+
+def may_see_proposal(user: User, application) -> bool:
+    """May `user` see `application` on the review and decision side? (hidden_proposals)"""
+    return application.pk not in hidden_proposals(user, [application.pk])
+
+
 def conflict_of(application, user: User) -> tuple[bool, str]:
     """Is `user` conflicted for `application` (a recorded declaration or detected now)?"""
-    declared = declared_conflicts([application.pk]).get((application.pk, user.pk))
-    if declared is not None:
-        return True, declared
-    reason = detected_conflicts([application.pk], [user]).get((application.pk, user.pk))
-    return (True, reason) if reason else (False, "")
+    reason = conflicts_of(user, [application.pk]).get(application.pk)
+    return (True, reason) if reason is not None else (False, "")
 
 
 def reviewer_may_see(user: User, application) -> bool:

@@ -64,16 +64,26 @@ def _get_assignment_for_user(request: HttpRequest, pk: int) -> ReviewAssignment:
     return assignment
 
 
+def _without_conflicts(user: User, assignments) -> list[ReviewAssignment]:
+    """The reviewer's assignments minus those of proposals they are conflicted with, declared
+    or detected since (an organisation link recorded outside the link page, a new
+    employer): such a proposal is not even named to them."""
+    assignments = list(assignments)
+    hidden = selectors.conflicts_of(user, {a.application_id for a in assignments})
+    return [a for a in assignments if a.application_id not in hidden]
+
+
 # --- Reviewers -----------------------------------------------------------------------------
 
 
 @permission_required("governance.review")
 def review_list(request: HttpRequest) -> HttpResponse:
-    assignments = (
+    assignments = _without_conflicts(
+        request.user,
         ReviewAssignment.objects.filter(reviewer=request.user)
         .exclude(state=AssignmentState.WITHDRAWN)
         .select_related("application", "application__call")
-        .order_by("application__call__review_deadline", "application__acronym")
+        .order_by("application__call__review_deadline", "application__acronym"),
     )
     return render(request, "governance/review/review_list.html", {"assignments": assignments})
 
@@ -489,11 +499,12 @@ def reviewer_expertise_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def home_panel_rows(user: User) -> list[ReviewAssignment]:
-    """The reviewer's active assignments for the home page (one query)."""
-    return list(
+    """The reviewer's active assignments for the home page (four queries)."""
+    return _without_conflicts(
+        user,
         ReviewAssignment.objects.filter(reviewer=user, state__in=ACTIVE_ASSIGNMENT_STATES)
         .select_related("application", "application__call")
-        .order_by("state", "application__acronym")[:10]
+        .order_by("state", "application__acronym")[:10],
     )
 
 

@@ -217,9 +217,11 @@ def test_a_conflicted_viewer_sees_neither_the_row_nor_the_summary(world):
     gamma = next(r for r in data.ranking.rows if r.rank == 3)
     assert gamma.conflicted and data.masked == 1
     assert "GAMMA" not in [s.row.application.acronym for s in data.summaries]
-    masked_row = data.table.rows[2]
-    assert masked_row[:3] == [3, "—", "Not shown: conflict of interest"]
+    # Only that it exists: after the ranked rows, without its rank (issue 18, item 4).
+    masked_row = data.table.rows[-1]
+    assert masked_row[:3] == [None, "—", "Not shown: conflict of interest"]
     assert set(masked_row[3:]) == {None}
+    assert 3 not in [row[0] for row in data.table.rows]
     html = evaluation_report_html(
         call=world.call, language="en", generated_at=timezone.now(), viewer=world.conflicted
     )
