@@ -394,6 +394,45 @@ def year_envelopes_fit(
     return True, ""
 
 
+def envelope_is_frozen(call) -> bool:
+    """The envelopes of a call freeze with its parameters: from opening on, applicants
+    read the call's budget (and its pre-selection ceiling) as published."""
+    return call.state != CallState.DRAFT or call.parameters_frozen_at is not None
+
+
+def can_amend_envelope(
+    envelope, *, new_amount: Decimal, is_admin: bool, justification: str
+) -> tuple[bool, str]:
+    """May the amount or action domain of `envelope` change? In a draft call, yes; in an
+    open or later call only an administrator with a justification (as for the frozen
+    parameters), and never below what is already reserved and committed."""
+    if not envelope_is_frozen(envelope.call):
+        return True, ""
+    if not is_admin:
+        return False, _(
+            "The envelopes of this call froze when it opened; only an administrator can "
+            "amend them, with a justification."
+        )
+    if not justification.strip():
+        return False, _("Amending an envelope of an open call needs a justification.")
+    return envelope_amount_covers_allocations(envelope, new_amount)
+
+
+def envelope_amount_covers_allocations(envelope, new_amount: Decimal) -> tuple[bool, str]:
+    """An envelope's amount never drops below what it has reserved and committed."""
+    floor = envelope.reserved + envelope.committed
+    if new_amount < floor:
+        return False, _(
+            "Refused: envelope “%(envelope)s” cannot go down to %(new)s; %(floor)s of it is "
+            "already allocated (committed %(committed)s, reserved %(reserved)s)."
+        ) % {
+            **_figures(envelope, new_amount),
+            "new": format_euro(new_amount, cents=True),
+            "floor": format_euro(floor, cents=True),
+        }
+    return True, ""
+
+
 def _figures(envelope, amount: Decimal) -> dict:
     return {
         "amount": format_euro(amount, cents=True),

@@ -258,12 +258,36 @@ class EnvelopeForm(forms.ModelForm):
         fields = ["name_nl", "name_en", "action_domain", "amount"]
         field_classes = {"amount": AmountField}
 
-    def __init__(self, *args, call: Call, **kwargs):
+    def __init__(self, *args, call: Call, frozen: bool = False, amend: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action_domain"].queryset = ActionDomain.objects.filter(
             programme_id=call.programme_id
         )
         self.fields["amount"].min_value = 0
+        if frozen and not amend:
+            # Amount and action domain froze when the call opened; the names stay editable.
+            for name in ("amount", "action_domain"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Frozen since the call opened; only an administrator can amend it."
+                )
+        if amend:
+            self.fields["justification"] = forms.CharField(
+                label=_("Justification of the amendment"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_(
+                    "Needed to change the amount or action domain of an envelope of an open "
+                    "call. It is recorded and shown on the public call page."
+                ),
+            )
+
+    def envelope_values(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("name_nl", "name_en", "action_domain", "amount", "justification")
+            if name in self.cleaned_data and not self.fields[name].disabled
+        }
 
     def _post_clean(self):
         # The service validates the instance and the year's budget; the form checks input.

@@ -342,6 +342,11 @@ class Envelope(Bilingual, models.Model):
     def available(self) -> Decimal:
         return self.amount - self.committed - self.reserved
 
+    @property
+    def allocated(self) -> Decimal:
+        """What the envelope's amount may never drop below: reserved + committed."""
+        return self.reserved + self.committed
+
 
 class LedgerEntry(models.Model):
     """One movement on an envelope. Never edited, never deleted: corrections are new
@@ -485,3 +490,40 @@ class ParameterAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call}: {self.justification[:60]}"
+
+
+class EnvelopeAmendment(models.Model):
+    """An administrator's amendment of an envelope of an open (or later) call: its amount
+    and/or action domain before and after, with the full justification. The public call
+    page lists these, so applicants see why the published budget changed."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="envelope_amendments")
+    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="amendments")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    justification = models.TextField(_("justification"))
+    amount_before = models.DecimalField(_("amount before (€)"), **MONEY)
+    amount_after = models.DecimalField(_("amount after (€)"), **MONEY)
+    action_domain_before = models.ForeignKey(
+        ActionDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action_domain_after = models.ForeignKey(
+        ActionDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "-created_at", "-pk"]
+        verbose_name = _("envelope amendment")
+        verbose_name_plural = _("envelope amendments")
+
+    def __str__(self) -> str:
+        return f"{self.envelope}: {self.amount_before} → {self.amount_after}"
+
+    @property
+    def amount_changed(self) -> bool:
+        return self.amount_before != self.amount_after
+
+    @property
+    def action_domain_changed(self) -> bool:
+        return self.action_domain_before_id != self.action_domain_after_id

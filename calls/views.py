@@ -129,6 +129,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "disease_domains": call.disease_domains.all(),
         "envelope_total": envelope_total,
         "preselection_budget": envelope_total * call.parameters.preselection_factor,
+        "envelope_amendments": _envelope_amendments(call),
         "may_register": request.user.has_perm("calls.register_for_call"),
         "can_register": can_register,
         "register_reason": register_reason,
@@ -150,6 +151,12 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
     }
     return render(request, "calls/call_detail.html", context)
+
+
+def _envelope_amendments(call: Call):
+    return call.envelope_amendments.select_related(
+        "envelope", "actor", "action_domain_before", "action_domain_after"
+    )
 
 
 def call_document(request: HttpRequest, pk: int) -> FileResponse:
@@ -291,6 +298,7 @@ def call_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": call.documents.all(),
         "registrations": call.registrations.select_related("user", "user__organisation"),
         "amendments": call.amendments.select_related("actor"),
+        "envelope_amendments": _envelope_amendments(call),
         "transitions": _transition_options(call, now),
         "transition_form": TransitionForm(),
         "history": programme_history(call),
@@ -462,10 +470,16 @@ def _get_envelope(pk: int) -> Envelope:
 @permission_required("calls.manage_call")
 def envelope_edit(request: HttpRequest, pk: int) -> HttpResponse:
     envelope = _get_envelope(pk)
-    form = EnvelopeForm(request.POST or None, instance=envelope, call=envelope.call)
+    frozen = domain.envelope_is_frozen(envelope.call)
+    amend = frozen and request.user.has_perm("calls.amend_frozen_parameters")
+    form = EnvelopeForm(
+        request.POST or None, instance=envelope, call=envelope.call, frozen=frozen, amend=amend
+    )
     if request.method == "POST" and form.is_valid():
+        values = form.envelope_values()
+        values.setdefault("action_domain", envelope.action_domain)
         try:
-            services.envelope_update(actor=request.user, envelope=envelope, **form.cleaned_data)
+            services.envelope_update(actor=request.user, envelope=envelope, **values)
         except ValidationError as exc:  # Refused included
             _form_error(form, exc)
         else:
@@ -474,7 +488,7 @@ def envelope_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "calls/envelope_form.html",
-        {"form": form, "call": envelope.call, "envelope": envelope},
+        {"form": form, "call": envelope.call, "envelope": envelope, "frozen": frozen},
     )
 
 
