@@ -32,7 +32,14 @@ from programme.models import (
     Theme,
 )
 
-from .enums import DEFAULT_TIE_BREAK, CallState, Instrument, LedgerEntryKind, ReminderKind
+from .enums import (
+    DEFAULT_TIE_BREAK,
+    CallState,
+    Instrument,
+    LedgerEntryKind,
+    PreregistrationState,
+    ReminderKind,
+)
 
 
 def default_tie_break() -> list[str]:
@@ -401,6 +408,27 @@ class CallRegistration(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="call_registrations"
+    )
+    # The project sketch of a pre-registration (calls with a pre-selection stage only).
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    project_title = models.CharField(_("project title"), max_length=250, blank=True)
+    requested_aid = models.DecimalField(
+        _("requested aid, estimate (€)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        **MONEY,
+    )
+    state = models.CharField(
+        _("pre-selection"),
+        max_length=20,
+        choices=PreregistrationState.choices,
+        default=PreregistrationState.REGISTERED,
+    )
+    preselection_reason = models.TextField(_("reason"), blank=True)
+    preselected_at = models.DateTimeField(_("pre-selection recorded at"), null=True, blank=True)
+    preselected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

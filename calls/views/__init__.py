@@ -1,4 +1,4 @@
-"""Pages of the calls app.
+"""Pages of the calls app (the pre-selection pages in preselection.py).
 
 Public (no login): the list of calls, a call's page with countdown, rules in plain
 language and documents, the documents themselves and an ICS feed of deadlines. Drafts
@@ -27,9 +27,9 @@ from programme.models import ProgrammeYear
 from programme.states import Refused
 from programme.views import programme_history
 
-from . import domain, selectors, services
-from .enums import CallState, LedgerEntryKind
-from .forms import (
+from .. import domain, selectors, services
+from ..enums import CallState, LedgerEntryKind
+from ..forms import (
     CallForm,
     CriterionFormSet,
     DocumentForm,
@@ -39,7 +39,7 @@ from .forms import (
     ParametersForm,
     TransitionForm,
 )
-from .models import Call, CallDocument, CallRegistration, Criterion, Envelope, LedgerEntry
+from ..models import Call, CallDocument, CallRegistration, Criterion, Envelope, LedgerEntry
 
 ZERO = Decimal("0")
 
@@ -109,9 +109,10 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     accepting, closed_reason = domain.accepts_submissions(call, now)
     can_register, register_reason = domain.can_register(call, now)
-    registered = (
-        request.user.is_authenticated
-        and CallRegistration.objects.filter(call=call, user=request.user).exists()
+    registration = (
+        CallRegistration.objects.filter(call=call, user=request.user).first()
+        if request.user.is_authenticated
+        else None
     )
     envelope_total = call.envelopes.aggregate(total=Sum("amount"))["total"] or ZERO
     context = {
@@ -128,12 +129,16 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "themes": call.themes.all(),
         "disease_domains": call.disease_domains.all(),
         "envelope_total": envelope_total,
-        "preselection_budget": envelope_total * call.parameters.preselection_factor,
+        "has_preselection": domain.has_preselection(call),
+        "preselection_budget": domain.preselection_ceiling(
+            envelope_total, call.parameters.preselection_factor
+        ),
         "envelope_amendments": _envelope_amendments(call),
         "may_register": request.user.has_perm("calls.register_for_call"),
         "can_register": can_register,
         "register_reason": register_reason,
-        "registered": registered,
+        "registered": registration is not None,
+        "registration": registration,
         "can_manage": request.user.has_perm("calls.manage_call"),
         # The inline script rebuilds the same sentence as domain.countdown_text.
         "countdown_labels": {
@@ -549,3 +554,10 @@ def _apply_movement(request: HttpRequest, envelope: Envelope, data: dict) -> Non
     }[kind]
     extra = {"from_reservation": data["from_reservation"]} if kind == LedgerEntryKind.COMMIT else {}
     operation(envelope=envelope, reference=data["reference"], **common, **extra)
+
+
+# The pre-selection pages (preselection.py) use the helpers above, hence imported last.
+from .preselection import (  # noqa: E402
+    call_preregister as call_preregister,
+    preselection_page as preselection_page,
+)

@@ -1,7 +1,7 @@
 """Pure rules of calls: whether a call takes submissions now, the lifecycle guards,
-parameter freezing, envelope arithmetic, deadline reminders, the countdown, the rules in
-plain language and the ICS feed. No writes and no queries here (services.py gathers the
-facts and does the writes).
+parameter and envelope freezing, envelope arithmetic, deadline reminders, the countdown,
+the rules in plain language and the ICS feed; the pre-selection stage in preselection.py.
+No writes and no queries here (services.py gathers the facts and does the writes).
 
 Times are aware and compared in UTC; they are shown in Europe/Brussels with the zone
 (`format_brussels`). Known limits: the countdown is in whole minutes; the ICS feed has
@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _, ngettext
 
 from programme.formats import format_brussels, format_euro, format_number
 
-from .enums import CALL_TRANSITIONS, CallState, ReminderKind, TieBreak
+from ..enums import CALL_TRANSITIONS, CallState, ReminderKind, TieBreak
+from .preselection import (  # the pre-selection stage, re-exported for callers
+    can_preselect as can_preselect,
+    can_turn_down_preregistration as can_turn_down_preregistration,
+    has_preselection as has_preselection,
+    may_start_full_proposal as may_start_full_proposal,
+    missing_reasons as missing_reasons,
+    preselection_ceiling as preselection_ceiling,
+    preselection_fits as preselection_fits,
+)
 
 ZERO = Decimal("0")
 
