@@ -10,6 +10,8 @@ Every model of this app is service-owned, so every admin here is read-only:
   recorded as ParameterAmendment rows).
 - Envelope, LedgerEntry: only the envelope services write them, with the row lock and
   the append-only ledger; the database refuses an over-allocation.
+- EnvelopeAmendment: `services.envelope_update` when an administrator amends an envelope
+  of an open call.
 - ParameterAmendment, CallRegistration, ReminderSent, CallDocument: written by
   `services.call_parameters_update`, `call_register`, `reminders_send_due`,
   `call_document_add`.
@@ -26,6 +28,7 @@ from .models import (
     CallRegistration,
     Criterion,
     Envelope,
+    EnvelopeAmendment,
     LedgerEntry,
     ParameterAmendment,
     ReminderSent,
@@ -62,6 +65,11 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 @admin.register(ParameterAmendment)
 class ParameterAmendmentAdmin(ServiceOwnedAdmin):
     list_display = ["call", "actor", "created_at"]
+
+
+@admin.register(EnvelopeAmendment)
+class EnvelopeAmendmentAdmin(ServiceOwnedAdmin):
+    list_display = ["envelope", "amount_before", "amount_after", "actor", "created_at"]
 
 
 @admin.register(CallRegistration)

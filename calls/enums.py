@@ -79,3 +79,34 @@ class ReminderKind(models.TextChoices):
 
     WEEK = "7d", pgettext_lazy("reminder", "7 days before the deadline")
     DAY = "1d", pgettext_lazy("reminder", "1 day before the deadline")
+
+
+class PreregistrationState(models.TextChoices):
+    """Where a pre-registration stands in a call with a pre-selection stage."""
+
+    REGISTERED = "registered", pgettext_lazy("pre-registration state", "Registered")
+    PRESELECTED = "preselected", pgettext_lazy("pre-registration state", "Pre-selected")
+    NOT_PRESELECTED = "not_preselected", pgettext_lazy("pre-registration state", "Not pre-selected")
+
+
+# Staff pre-select registrations of a call in one go (services.preselection_record): the
+# chosen ones up to the call's ceiling, the rest turned down with a reason. Final.
+PREREGISTRATION_TRANSITIONS = Transitions(
+    states=PreregistrationState,
+    initial=PreregistrationState.REGISTERED,
+    moves=(
+        Transition(
+            PreregistrationState.REGISTERED,
+            PreregistrationState.PRESELECTED,
+            "can_preselect",
+            ("preselection_record",),
+        ),
+        Transition(
+            PreregistrationState.REGISTERED,
+            PreregistrationState.NOT_PRESELECTED,
+            "can_turn_down_preregistration",
+            ("preselection_record",),
+        ),
+    ),
+    terminal=frozenset({PreregistrationState.PRESELECTED, PreregistrationState.NOT_PRESELECTED}),
+)

@@ -259,12 +259,36 @@ class EnvelopeForm(forms.ModelForm):
         fields = ["name_nl", "name_en", "action_domain", "amount"]
         field_classes = {"amount": AmountField}
 
-    def __init__(self, *args, call: Call, **kwargs):
+    def __init__(self, *args, call: Call, frozen: bool = False, amend: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action_domain"].queryset = ActionDomain.objects.filter(
             programme_id=call.programme_id
         )
         self.fields["amount"].min_value = 0
+        if frozen and not amend:
+            # Amount and action domain froze when the call opened; the names stay editable.
+            for name in ("amount", "action_domain"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Frozen since the call opened; only an administrator can amend it."
+                )
+        if amend:
+            self.fields["justification"] = forms.CharField(
+                label=_("Justification of the amendment"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_(
+                    "Needed to change the amount or action domain of an envelope of an open "
+                    "call. It is recorded and shown on the public call page."
+                ),
+            )
+
+    def envelope_values(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("name_nl", "name_en", "action_domain", "amount", "justification")
+            if name in self.cleaned_data and not self.fields[name].disabled
+        }
 
     def _post_clean(self):
         # The service validates the instance and the year's budget; the form checks input.
@@ -331,3 +355,53 @@ class DocumentForm(forms.Form):
             raise forms.ValidationError(_("A document may be at most 20 MB."))
         uploads.check_upload(upload, allowed=uploads.DOCUMENTS, max_bytes=MAX_DOCUMENT_BYTES)
         return upload
+
+
+class PreregistrationForm(forms.Form):
+    """The project sketch of a pre-registration (calls with a pre-selection stage)."""
+
+    acronym = forms.CharField(label=_("Acronym"), max_length=30)
+    project_title = forms.CharField(label=_("Project title"), max_length=250, required=False)
+    requested_aid = AmountField(
+        label=_("Estimated aid requested (€)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("Staff pre-select up to a multiple of the call's budget on these estimates."),
+    )
+
+
+class PreselectionForm(forms.Form):
+    """One checkbox and one reason per waiting pre-registration, and a reason for all
+    that are not pre-selected and have none of their own."""
+
+    common_reason = forms.CharField(
+        label=_("Reason for the pre-registrations not pre-selected"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Used for every pre-registration left unticked without a reason of its own."),
+    )
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrations = list(registrations)
+        for registration in self.registrations:
+            label = registration.acronym or str(registration.user)
+            self.fields[f"pick_{registration.pk}"] = forms.BooleanField(
+                label=_("Pre-select %(name)s") % {"name": label}, required=False
+            )
+            self.fields[f"reason_{registration.pk}"] = forms.CharField(
+                label=_("Reason if not pre-selected (%(name)s)") % {"name": label},
+                required=False,
+                max_length=1000,
+            )
+
+    def rows(self):
+        """(registration, its checkbox, its reason field) for the template."""
+        return [(r, self[f"pick_{r.pk}"], self[f"reason_{r.pk}"]) for r in self.registrations]
+
+    def preselected(self) -> list[int]:
+        return [r.pk for r in self.registrations if self.cleaned_data.get(f"pick_{r.pk}")]
+
+    def reasons(self) -> dict[int, str]:
+        return {r.pk: self.cleaned_data.get(f"reason_{r.pk}", "") for r in self.registrations}

@@ -32,7 +32,14 @@ from programme.models import (
     Theme,
 )
 
-from .enums import DEFAULT_TIE_BREAK, CallState, Instrument, LedgerEntryKind, ReminderKind
+from .enums import (
+    DEFAULT_TIE_BREAK,
+    CallState,
+    Instrument,
+    LedgerEntryKind,
+    PreregistrationState,
+    ReminderKind,
+)
 
 
 def default_tie_break() -> list[str]:
@@ -342,6 +349,11 @@ class Envelope(Bilingual, models.Model):
     def available(self) -> Decimal:
         return self.amount - self.committed - self.reserved
 
+    @property
+    def allocated(self) -> Decimal:
+        """What the envelope's amount may never drop below: reserved + committed."""
+        return self.reserved + self.committed
+
 
 class LedgerEntry(models.Model):
     """One movement on an envelope. Never edited, never deleted: corrections are new
@@ -396,6 +408,27 @@ class CallRegistration(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="call_registrations"
+    )
+    # The project sketch of a pre-registration (calls with a pre-selection stage only).
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    project_title = models.CharField(_("project title"), max_length=250, blank=True)
+    requested_aid = models.DecimalField(
+        _("requested aid, estimate (€)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        **MONEY,
+    )
+    state = models.CharField(
+        _("pre-selection"),
+        max_length=20,
+        choices=PreregistrationState.choices,
+        default=PreregistrationState.REGISTERED,
+    )
+    preselection_reason = models.TextField(_("reason"), blank=True)
+    preselected_at = models.DateTimeField(_("pre-selection recorded at"), null=True, blank=True)
+    preselected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -485,3 +518,40 @@ class ParameterAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call}: {self.justification[:60]}"
+
+
+class EnvelopeAmendment(models.Model):
+    """An administrator's amendment of an envelope of an open (or later) call: its amount
+    and/or action domain before and after, with the full justification. The public call
+    page lists these, so applicants see why the published budget changed."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="envelope_amendments")
+    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="amendments")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    justification = models.TextField(_("justification"))
+    amount_before = models.DecimalField(_("amount before (€)"), **MONEY)
+    amount_after = models.DecimalField(_("amount after (€)"), **MONEY)
+    action_domain_before = models.ForeignKey(
+        ActionDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action_domain_after = models.ForeignKey(
+        ActionDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "-created_at", "-pk"]
+        verbose_name = _("envelope amendment")
+        verbose_name_plural = _("envelope amendments")
+
+    def __str__(self) -> str:
+        return f"{self.envelope}: {self.amount_before} → {self.amount_after}"
+
+    @property
+    def amount_changed(self) -> bool:
+        return self.amount_before != self.amount_after
+
+    @property
+    def action_domain_changed(self) -> bool:
+        return self.action_domain_before_id != self.action_domain_after_id

@@ -8,6 +8,7 @@ urlpatterns = [
     path("calls/deadlines.ics", views.call_ics, name="call_ics"),
     path("calls/<int:pk>/", views.call_detail, name="call_detail"),
     path("calls/<int:pk>/register/", views.call_register, name="call_register"),
+    path("calls/<int:pk>/preregister/", views.call_preregister, name="call_preregister"),
     path("calls/documents/<int:pk>/", views.call_document, name="call_document"),
     # Staff
     path("calls/manage/", views.call_manage_list, name="call_manage_list"),
@@ -23,6 +24,7 @@ urlpatterns = [
         views.call_transition,
         name="call_transition",
     ),
+    path("calls/manage/<int:pk>/preselection/", views.preselection_page, name="preselection_page"),
     path("calls/manage/<int:pk>/documents/new/", views.call_document_add, name="call_document_add"),
     path("calls/manage/<int:pk>/envelopes/new/", views.envelope_create, name="envelope_create"),
     path("envelopes/<int:pk>/", views.envelope_detail, name="envelope_detail"),

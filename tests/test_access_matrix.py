@@ -15,6 +15,7 @@ before the next row.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -139,6 +140,8 @@ MATRIX = [
         ok_status=405,
         anonymous=405,
     ),
+    # A call with a pre-selection stage: applicants pre-register, staff pre-select.
+    Row("call_preregister", lambda w: {"pk": w.preselection_call.pk}, ok={A, OA, AD}),
     Row("call_manage_list", ok={S, AD}),
     Row("call_create", ok={S, AD}),
     Row("call_manage", lambda w: {"pk": w.draft_call.pk}, ok={S, AD}),
@@ -153,6 +156,7 @@ MATRIX = [
         anonymous=405,
     ),
     Row("call_document_add", lambda w: {"pk": w.open_call.pk}, ok={S, AD}),
+    Row("preselection_page", lambda w: {"pk": w.preselection_call.pk}, ok={S, AD}),
     Row("envelope_create", lambda w: {"pk": w.draft_call.pk}, ok={S, AD}),
     Row("envelope_detail", lambda w: {"pk": w.envelope.pk}, ok={S, AD, PM, SG}),
     Row("envelope_edit", lambda w: {"pk": w.envelope.pk}, ok={S, AD}),
@@ -412,6 +416,10 @@ class World:
         self.open_call = factories.CallFactory(state=CallState.OPEN)
         self.envelope = factories.EnvelopeFactory(call=self.open_call)
         self.draft_call = factories.CallFactory(state=CallState.DRAFT)
+        self.preselection_call = factories.CallFactory(
+            state=CallState.OPEN, preregistration_deadline=timezone.now() + timedelta(days=1)
+        )
+        factories.EnvelopeFactory(call=self.preselection_call)
         self.call_document = CallDocument.objects.create(
             call=self.open_call,
             title_nl="Oproeptekst",

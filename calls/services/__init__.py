@@ -1,6 +1,7 @@
 """All writes of the calls app: calls and their lifecycle, parameters and criteria,
 registrations, documents and deadline reminders (call.py); envelopes and their ledger
-(envelope.py). Callers import from `calls.services`.
+(envelope.py); the pre-selection stage (preselection.py). Callers import from
+`calls.services`.
 
 Every function is keyword-only, runs in a transaction, validates with full_clean() via
 `audited_save` (who and why in the audit trail) and queues e-mails on commit, so a
@@ -36,8 +37,12 @@ from .envelope import (
     envelope_unreserve,
     envelope_update,
 )
+from .preselection import PreselectionFigures, preselection_figures, preselection_record
 
 __all__ = [
+    "PreselectionFigures",
+    "preselection_figures",
+    "preselection_record",
     "APPLICANTS_NOTIFIED",
     "CALL_FIELDS",
     "CALL_M2M",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from programme import uploads
 from programme.enums import Role
-from programme.formats import format_brussels
+from programme.formats import format_brussels, round_cents
 from programme.models import ProgrammeYear, User
 from programme.services import audited_save, queue_email_to_users
 from programme.states import Refused
@@ -361,16 +361,51 @@ def calls_close_at_deadline(*, now: datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def call_register(*, actor: User, call: Call, now: datetime | None = None) -> CallRegistration:
-    """Register `actor`'s interest in `call` (idempotent); refused outside the
-    registration window (domain.can_register), which follows the deadline exactly."""
+def call_register(
+    *,
+    actor: User,
+    call: Call,
+    now: datetime | None = None,
+    acronym: str = "",
+    project_title: str = "",
+    requested_aid: Decimal | None = None,
+) -> CallRegistration:
+    """Register `actor`'s interest in `call`; refused outside the registration window
+    (domain.can_register), which follows the deadline exactly.
+
+    In a call with a pre-selection stage (domain.has_preselection) this is the
+    pre-registration: it needs the project's acronym and its estimated aid, which staff
+    weigh against the pre-selection ceiling; registering again before the
+    pre-registration deadline updates that sketch. Elsewhere it is idempotent.
+    Side effects: saves the registration (audited).
+    """
     ok, reason = domain.can_register(call, now or timezone.now())
     if not ok:
         raise Refused(reason)
-    existing = CallRegistration.objects.filter(call=call, user=actor).first()
+    sketch = {}
+    if domain.has_preselection(call):
+        errors = {}
+        if not acronym.strip():
+            errors["acronym"] = _("A pre-registration needs the project's acronym.")
+        if requested_aid is None or requested_aid <= 0:
+            errors["requested_aid"] = _(
+                "A pre-registration needs the estimated aid the project will request."
+            )
+        if errors:
+            raise Refused(errors)
+        sketch = {
+            "acronym": acronym.strip(),
+            "project_title": project_title.strip(),
+            "requested_aid": round_cents(requested_aid),
+        }
+    existing = CallRegistration.objects.select_for_update().filter(call=call, user=actor).first()
     if existing is not None:
+        if sketch and any(getattr(existing, k) != v for k, v in sketch.items()):
+            for name, value in sketch.items():
+                setattr(existing, name, value)
+            audited_save(existing, actor=actor, reason="pre-registration updated")
         return existing
-    registration = CallRegistration(call=call, user=actor)
+    registration = CallRegistration(call=call, user=actor, **sketch)
     try:
         with transaction.atomic():
             audited_save(registration, actor=actor, reason="registered for the call")

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from programme.enums import BudgetLineKind
+from programme.enums import BudgetLineKind, Role
 from programme.formats import round_cents
 from programme.models import BudgetLine, ProgrammeYear, User
 from programme.services import audited_save
@@ -23,6 +23,7 @@ from ..enums import CallState, LedgerEntryKind
 from ..models import (
     Call,
     Envelope,
+    EnvelopeAmendment,
     LedgerEntry,
 )
 from .call import ZERO
@@ -101,21 +102,65 @@ def envelope_update(
     name_en: str,
     action_domain=None,
     amount: Decimal | None = None,
+    justification: str = "",
 ) -> Envelope:
-    """Rename an envelope or change its action domain; its amount may change only while
-    its ledger is empty (afterwards money moves by transfers, with a decision)."""
+    """Rename an envelope, change its action domain or its amount.
+
+    In a draft call the amount may change only while the ledger is empty (afterwards
+    money moves by transfers, with a decision). In an open or later call the envelope is
+    part of the published call: a change of amount or action domain needs an
+    administrator and a justification, and the amount never drops below what is
+    reserved and committed (domain.can_amend_envelope); the names stay editable.
+
+    Side effects, in order: locks the envelope row; refuses (with the figures) when a
+    rule above is broken; on a raise, locks the programme year and refuses beyond its
+    project budget; moves the initial amount by the same difference (amount = initial
+    amount ± transfers still holds); records an EnvelopeAmendment (old and new values,
+    full justification) when the call is frozen; saves (audited with the justification).
+    """
     locked = _lock_envelope(envelope)
-    if amount is not None and round_cents(amount) != locked.amount:
-        amount = round_cents(amount)
-        if locked.ledger.exists():
-            raise Refused(_("This envelope has ledger entries; change its amount with a transfer."))
-        if amount <= 0:
+    amount_before = locked.amount
+    new_amount = locked.amount if amount is None else round_cents(amount)
+    amount_changes = new_amount != locked.amount
+    domain_changes = (action_domain.pk if action_domain else None) != locked.action_domain_id
+    frozen = domain.envelope_is_frozen(locked.call)
+    if amount_changes or (frozen and domain_changes):
+        if new_amount <= 0:
             raise Refused(_("An envelope needs an amount of more than zero."))
-        _check_year(locked.call.programme_year, amount - locked.amount)
-        locked.amount = locked.initial_amount = amount
+        is_admin = actor is not None and actor.has_role(Role.ADMIN)
+        _refuse_unless(
+            domain.can_amend_envelope(
+                locked, new_amount=new_amount, is_admin=is_admin, justification=justification
+            )
+        )
+        if not frozen and locked.ledger.exists():
+            raise Refused(_("This envelope has ledger entries; change its amount with a transfer."))
+    if amount_changes:
+        difference = new_amount - locked.amount
+        if difference > 0:
+            _check_year(locked.call.programme_year, difference)
+        locked.amount = new_amount
+        locked.initial_amount += difference
+    if frozen and (amount_changes or domain_changes):
+        audited_save(
+            EnvelopeAmendment(
+                call=locked.call,
+                envelope=locked,
+                actor=actor,
+                justification=justification,
+                amount_before=amount_before,
+                amount_after=new_amount,
+                action_domain_before_id=locked.action_domain_id,
+                action_domain_after=action_domain,
+            ),
+            actor=actor,
+            reason="envelope amended",
+        )
     locked.name_nl, locked.name_en, locked.action_domain = name_nl, name_en, action_domain
-    audited_save(locked, actor=actor, reason="envelope edited")
+    reason = justification.strip() or "envelope edited"
+    audited_save(locked, actor=actor, reason=reason)
     _copy_totals(locked, envelope)
+    envelope.name_nl, envelope.name_en, envelope.action_domain = name_nl, name_en, action_domain
     return locked
 
 

@@ -8,11 +8,13 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from calls.domain import accepts_submissions
-from calls.models import Call
+from calls.domain import accepts_submissions, may_start_full_proposal
+from calls.enums import PreregistrationState
+from calls.models import Call, CallRegistration
 from programme import uploads
 from programme.models import User
 from programme.services import audited_save
@@ -93,7 +95,8 @@ def application_start(
 ) -> Application:
     """Start an application for an open call with the actor's organisation as coordinator.
 
-    Side effects, in order: checks the call accepts submissions now; saves the
+    Side effects, in order: checks the call accepts submissions now and, in a call with
+    a pre-selection stage, that the actor or their organisation was pre-selected; saves the
     application (audited); adds the actor's organisation as coordinating partner with
     the actor as contact person (audited).
     """
@@ -104,6 +107,14 @@ def application_start(
         raise Refused(_("Register your organisation before you start an application."))
     call = Call.objects.select_related("parameters").get(pk=call.pk)
     ok, reason = accepts_submissions(call, timezone.now())
+    if not ok:
+        raise Refused(reason)
+    preselected = CallRegistration.objects.filter(
+        Q(user=actor) | Q(user__organisation=actor.organisation),
+        call=call,
+        state=PreregistrationState.PRESELECTED,
+    ).exists()
+    ok, reason = may_start_full_proposal(call, preselected=preselected)
     if not ok:
         raise Refused(reason)
     application = Application(

@@ -237,7 +237,7 @@ def test_envelopes_of_a_year_never_exceed_the_project_budget(staff_user):
 
 
 def test_envelope_update_amount_only_while_ledger_empty(staff_user):
-    call = CallFactory()
+    call = CallFactory(state=CallState.DRAFT)  # open calls: tests/calls/test_envelope_amendments
     envelope = services.envelope_create(
         actor=staff_user, call=call, name_nl="A", name_en="A", amount=Decimal("1000")
     )

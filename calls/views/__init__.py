@@ -1,4 +1,4 @@
-"""Pages of the calls app.
+"""Pages of the calls app (the pre-selection pages in preselection.py).
 
 Public (no login): the list of calls, a call's page with countdown, rules in plain
 language and documents, the documents themselves and an ICS feed of deadlines. Drafts
@@ -28,9 +28,9 @@ from programme.models import ProgrammeYear
 from programme.states import Refused
 from programme.views import programme_history
 
-from . import domain, selectors, services
-from .enums import CallState, LedgerEntryKind
-from .forms import (
+from .. import domain, selectors, services
+from ..enums import CallState, LedgerEntryKind
+from ..forms import (
     CallForm,
     CriterionFormSet,
     DocumentForm,
@@ -40,7 +40,7 @@ from .forms import (
     ParametersForm,
     TransitionForm,
 )
-from .models import Call, CallDocument, CallRegistration, Criterion, Envelope, LedgerEntry
+from ..models import Call, CallDocument, CallRegistration, Criterion, Envelope, LedgerEntry
 
 ZERO = Decimal("0")
 
@@ -110,9 +110,10 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     accepting, closed_reason = domain.accepts_submissions(call, now)
     can_register, register_reason = domain.can_register(call, now)
-    registered = (
-        request.user.is_authenticated
-        and CallRegistration.objects.filter(call=call, user=request.user).exists()
+    registration = (
+        CallRegistration.objects.filter(call=call, user=request.user).first()
+        if request.user.is_authenticated
+        else None
     )
     envelope_total = call.envelopes.aggregate(total=Sum("amount"))["total"] or ZERO
     context = {
@@ -129,11 +130,16 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "themes": call.themes.all(),
         "disease_domains": call.disease_domains.all(),
         "envelope_total": envelope_total,
-        "preselection_budget": envelope_total * call.parameters.preselection_factor,
+        "has_preselection": domain.has_preselection(call),
+        "preselection_budget": domain.preselection_ceiling(
+            envelope_total, call.parameters.preselection_factor
+        ),
+        "envelope_amendments": _envelope_amendments(call),
         "may_register": request.user.has_perm("calls.register_for_call"),
         "can_register": can_register,
         "register_reason": register_reason,
-        "registered": registered,
+        "registered": registration is not None,
+        "registration": registration,
         "can_manage": request.user.has_perm("calls.manage_call"),
         # The inline script rebuilds the same sentence as domain.countdown_text.
         "countdown_labels": {
@@ -151,6 +157,12 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
     }
     return render(request, "calls/call_detail.html", context)
+
+
+def _envelope_amendments(call: Call):
+    return call.envelope_amendments.select_related(
+        "envelope", "actor", "action_domain_before", "action_domain_after"
+    )
 
 
 def call_document(request: HttpRequest, pk: int) -> FileResponse:
@@ -294,6 +306,7 @@ def call_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": call.documents.all(),
         "registrations": call.registrations.select_related("user", "user__organisation"),
         "amendments": call.amendments.select_related("actor"),
+        "envelope_amendments": _envelope_amendments(call),
         "transitions": _transition_options(call, now),
         "transition_form": TransitionForm(),
         "history": programme_history(call),
@@ -465,10 +478,16 @@ def _get_envelope(pk: int) -> Envelope:
 @permission_required("calls.manage_call")
 def envelope_edit(request: HttpRequest, pk: int) -> HttpResponse:
     envelope = _get_envelope(pk)
-    form = EnvelopeForm(request.POST or None, instance=envelope, call=envelope.call)
+    frozen = domain.envelope_is_frozen(envelope.call)
+    amend = frozen and request.user.has_perm("calls.amend_frozen_parameters")
+    form = EnvelopeForm(
+        request.POST or None, instance=envelope, call=envelope.call, frozen=frozen, amend=amend
+    )
     if request.method == "POST" and form.is_valid():
+        values = form.envelope_values()
+        values.setdefault("action_domain", envelope.action_domain)
         try:
-            services.envelope_update(actor=request.user, envelope=envelope, **form.cleaned_data)
+            services.envelope_update(actor=request.user, envelope=envelope, **values)
         except ValidationError as exc:  # Refused included
             _form_error(form, exc)
         else:
@@ -477,7 +496,7 @@ def envelope_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "calls/envelope_form.html",
-        {"form": form, "call": envelope.call, "envelope": envelope},
+        {"form": form, "call": envelope.call, "envelope": envelope, "frozen": frozen},
     )
 
 
@@ -538,3 +557,10 @@ def _apply_movement(request: HttpRequest, envelope: Envelope, data: dict) -> Non
     }[kind]
     extra = {"from_reservation": data["from_reservation"]} if kind == LedgerEntryKind.COMMIT else {}
     operation(envelope=envelope, reference=data["reference"], **common, **extra)
+
+
+# The pre-selection pages (preselection.py) use the helpers above, hence imported last.
+from .preselection import (  # noqa: E402
+    call_preregister as call_preregister,
+    preselection_page as preselection_page,
+)

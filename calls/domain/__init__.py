@@ -1,7 +1,7 @@
 """Pure rules of calls: whether a call takes submissions now, the lifecycle guards,
-parameter freezing, envelope arithmetic, deadline reminders, the countdown, the rules in
-plain language and the ICS feed. No writes and no queries here (services.py gathers the
-facts and does the writes).
+parameter and envelope freezing, envelope arithmetic, deadline reminders, the countdown,
+the rules in plain language and the ICS feed; the pre-selection stage in preselection.py.
+No writes and no queries here (services.py gathers the facts and does the writes).
 
 Times are aware and compared in UTC; they are shown in Europe/Brussels with the zone
 (`format_brussels`). Known limits: the countdown is in whole minutes; the ICS feed has
@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _, ngettext
 
 from programme.formats import format_brussels, format_euro, format_number
 
-from .enums import CALL_TRANSITIONS, CallState, ReminderKind, TieBreak
+from ..enums import CALL_TRANSITIONS, CallState, ReminderKind, TieBreak
+from .preselection import (  # the pre-selection stage, re-exported for callers
+    can_preselect as can_preselect,
+    can_turn_down_preregistration as can_turn_down_preregistration,
+    has_preselection as has_preselection,
+    may_start_full_proposal as may_start_full_proposal,
+    missing_reasons as missing_reasons,
+    preselection_ceiling as preselection_ceiling,
+    preselection_fits as preselection_fits,
+)
 
 ZERO = Decimal("0")
 
@@ -390,6 +399,45 @@ def year_envelopes_fit(
             "new_total": format_euro(envelopes_total + increase, cents=True),
             "line": format_euro(budget_line, cents=True),
             "free": format_euro(max(budget_line - envelopes_total, ZERO), cents=True),
+        }
+    return True, ""
+
+
+def envelope_is_frozen(call) -> bool:
+    """The envelopes of a call freeze with its parameters: from opening on, applicants
+    read the call's budget (and its pre-selection ceiling) as published."""
+    return call.state != CallState.DRAFT or call.parameters_frozen_at is not None
+
+
+def can_amend_envelope(
+    envelope, *, new_amount: Decimal, is_admin: bool, justification: str
+) -> tuple[bool, str]:
+    """May the amount or action domain of `envelope` change? In a draft call, yes; in an
+    open or later call only an administrator with a justification (as for the frozen
+    parameters), and never below what is already reserved and committed."""
+    if not envelope_is_frozen(envelope.call):
+        return True, ""
+    if not is_admin:
+        return False, _(
+            "The envelopes of this call froze when it opened; only an administrator can "
+            "amend them, with a justification."
+        )
+    if not justification.strip():
+        return False, _("Amending an envelope of an open call needs a justification.")
+    return envelope_amount_covers_allocations(envelope, new_amount)
+
+
+def envelope_amount_covers_allocations(envelope, new_amount: Decimal) -> tuple[bool, str]:
+    """An envelope's amount never drops below what it has reserved and committed."""
+    floor = envelope.reserved + envelope.committed
+    if new_amount < floor:
+        return False, _(
+            "Refused: envelope “%(envelope)s” cannot go down to %(new)s; %(floor)s of it is "
+            "already allocated (committed %(committed)s, reserved %(reserved)s)."
+        ) % {
+            **_figures(envelope, new_amount),
+            "new": format_euro(new_amount, cents=True),
+            "floor": format_euro(floor, cents=True),
         }
     return True, ""
 
