@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "django_celery_results",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "programme",
     "calls",
     "projects",
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "programme.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view reads the body: refuse an oversized upload from its Content-Length,
     # then remove NUL and other control characters from every query and form value.
@@ -145,7 +150,49 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # allauth's backend is Django's ModelBackend that also takes an e-mail address.
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# --- Accounts (django-allauth: sign-up, verification, reset, e-mail change, 2FA) ----------
+# Settings of the installed version (65.x); see README "Accounts and two-factor login".
+ACCOUNT_ADAPTER = "programme.accounts.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "programme.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "programme.accounts.LoginForm"}
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True  # one address a person; a change is verified before it counts
+ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up and reset answer the same for known and unknown addresses (the mail differs).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ICON] "
+# Failed logins: 5 per account (e-mail address) in 5 minutes, 10 a minute per IP address;
+# reset and sign-up limited per address and per IP (allauth's cache-based rate limits).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/180s/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "ICON"
+# Roles that reach confidential proposals, decisions or reports: no page but enrolment,
+# logout and static files until the session was opened with a second factor
+# (programme.middleware.SecondFactorRequiredMiddleware).
+MFA_REQUIRED_ROLES = [
+    "staff",
+    "council",
+    "expert",
+    "steering",
+    "programme_manager",
+    "administrator",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -239,6 +286,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 15 * 60.0,
     },
 }
+
+# --- Cache: the login rate limits count here ----------------------------------------------
+# Production (DEBUG off with a Redis broker) shares the counters between the gunicorn
+# workers in Redis; the embedded default and the tests count per process.
+if REDIS_URL and not DEBUG:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "icon-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- E-mail: SMTP in production (EMAIL_HOST, default localhost); console in DEBUG -------
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -147,8 +147,15 @@ class RoleGroupAdmin(NoWriteMixin, GroupAdmin):
 
 @admin.register(models.Organisation)
 class OrganisationAdmin(ServiceOwnedAdmin):
-    list_display = ["name", "enterprise_number", "kind", "sme_class", "verified"]
-    list_filter = ["kind", "sme_class", "verified"]
+    list_display = [
+        "name",
+        "enterprise_number",
+        "kind",
+        "sme_class",
+        "verified",
+        "reverification_pending",
+    ]
+    list_filter = ["kind", "sme_class", "verified", "reverification_pending"]
     search_fields = ["name", "enterprise_number"]
 
 
@@ -157,6 +164,13 @@ class OrganisationLinkAdmin(ServiceOwnedAdmin):
     list_display = ["organisation", "kind", "other"]
     list_filter = ["kind"]
     search_fields = ["organisation__name", "other__name"]
+
+
+@admin.register(models.OrganisationMembership)
+class OrganisationMembershipAdmin(ServiceOwnedAdmin):
+    list_display = ["user", "organisation", "state", "is_manager", "decided_by", "decided_at"]
+    list_filter = ["state", "is_manager"]
+    search_fields = ["user__email", "organisation__name"]
 
 
 @admin.register(models.MilestoneRecord)

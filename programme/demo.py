@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from . import services
-from .enums import BudgetLineKind, KpiKind, LinkKind, OrganisationKind, Role
+from .enums import BudgetLineKind, KpiKind, LinkKind, MembershipState, OrganisationKind, Role
 from .models import (
     ActionDomain,
     BudgetLine,
@@ -20,6 +20,7 @@ from .models import (
     Kpi,
     Organisation,
     OrganisationLink,
+    OrganisationMembership,
     Programme,
     ProgrammeYear,
     Theme,
@@ -379,12 +380,31 @@ def seed_users() -> list[tuple[str, str]]:
             user = User(email=email, **values)
             user.set_password(DEMO_PASSWORD)
             services.audited_save(user, actor=None, reason="demo data")
+            services.user_email_verified(user=user)
         elif any(getattr(user, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(user, k, v)
             services.audited_save(user, actor=None, reason="demo data")
         if user.roles != frozenset(roles):
             services.user_set_roles(actor=None, user=user, roles=roles, reason="demo data")
+        if (
+            organisation is not None
+            and not OrganisationMembership.objects.filter(
+                organisation=organisation, user=user
+            ).exists()
+        ):
+            # The demo's people registered their organisations: approved, and the
+            # applicants manage theirs.
+            services.audited_save(
+                OrganisationMembership(
+                    organisation=organisation,
+                    user=user,
+                    state=MembershipState.APPROVED,
+                    is_manager=Role.APPLICANT in roles,
+                ),
+                actor=None,
+                reason="demo data",
+            )
         logins.append((", ".join(str(Role(r).label) for r in roles), email))
     return logins
 

@@ -84,6 +84,27 @@ class EnterpriseNumberError(ValueError):
     """Raised with a translated message the form shows as it is."""
 
 
+def can_decide_membership(*, is_staff: bool, is_manager: bool) -> tuple[bool, str]:
+    """A request to join is decided by a manager of the organisation, or by VLAIO staff
+    (the only way in for an organisation that has no manager)."""
+    if is_staff or is_manager:
+        return True, ""
+    return False, _("Only a manager of the organisation or VLAIO staff decides on members.")
+
+
+# Figures that decide aid: a change after staff verified them waits for re-verification.
+AID_DECIDING_FIELDS = (
+    "kind",
+    "is_flemish",
+    "reference_year",
+    "headcount",
+    "turnover",
+    "balance_sheet_total",
+    "public_body_share",
+    "in_difficulty",
+)
+
+
 def normalise_enterprise_number(raw: str) -> str:
     """Validate a Belgian enterprise (KBO/VAT) number and return its 10 digits.
 

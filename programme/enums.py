@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import pgettext_lazy
 
+from .states import Transition, Transitions
+
 
 class Role(models.TextChoices):
     """A person may hold several roles; each is a Django group of the same code."""
@@ -58,3 +60,33 @@ class KpiStatus(models.TextChoices):
     MET = "met", pgettext_lazy("KPI status", "Met")
     NOT_MET = "not_met", pgettext_lazy("KPI status", "Not met")
     PENDING = "pending", pgettext_lazy("KPI status", "Pending")
+
+
+class MembershipState(models.TextChoices):
+    """A person's membership of an organisation: asked, then decided by a manager of the
+    organisation or by VLAIO staff."""
+
+    PENDING = "pending", pgettext_lazy("membership", "Awaiting approval")
+    APPROVED = "approved", pgettext_lazy("membership", "Approved")
+    REFUSED = "refused", pgettext_lazy("membership", "Refused")
+
+
+MEMBERSHIP_TRANSITIONS = Transitions(
+    states=MembershipState,
+    initial=MembershipState.PENDING,
+    moves=(
+        Transition(
+            MembershipState.PENDING,
+            MembershipState.APPROVED,
+            "can_decide_membership",
+            ("membership_decide",),
+        ),
+        Transition(
+            MembershipState.PENDING,
+            MembershipState.REFUSED,
+            "can_decide_membership",
+            ("membership_decide",),
+        ),
+    ),
+    terminal=frozenset({MembershipState.APPROVED, MembershipState.REFUSED}),
+)

@@ -142,3 +142,40 @@ class MilestoneForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class SignupForm(forms.Form):
+    """The name asked at sign-up besides allauth's e-mail and password fields
+    (ACCOUNT_SIGNUP_FORM_CLASS); the role is never asked: sign-up gives the applicant role."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    def signup(self, request, user) -> None:
+        # allauth's adapter copies first_name/last_name onto the user before saving.
+        pass
+
+
+class JoinForm(forms.Form):
+    """Ask to join a registered organisation, found by its enterprise number (a number
+    is asked rather than a list of names, so the registry is not handed to anyone)."""
+
+    enterprise_number = forms.CharField(
+        label=_("Enterprise number of the organisation"),
+        max_length=20,
+        help_text=_("e.g. BE0403.170.701"),
+    )
+
+    def clean_enterprise_number(self):
+        raw = self.cleaned_data["enterprise_number"]
+        try:
+            return domain.normalise_enterprise_number(raw)
+        except domain.EnterpriseNumberError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class MembershipDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        choices=[("1", _("Approve")), ("0", _("Refuse"))], coerce=lambda v: v == "1"
+    )
+    manager = forms.BooleanField(label=_("may manage the organisation"), required=False)

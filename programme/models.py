@@ -15,7 +15,15 @@ from django.utils.translation import get_language, gettext_lazy as _, pgettext_l
 from simple_history.models import HistoricalRecords
 
 from . import domain
-from .enums import BudgetLineKind, KpiKind, LinkKind, OrganisationKind, Role, SmeClass
+from .enums import (
+    BudgetLineKind,
+    KpiKind,
+    LinkKind,
+    MembershipState,
+    OrganisationKind,
+    Role,
+    SmeClass,
+)
 from .formats import round_cents
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -75,6 +83,11 @@ class Organisation(models.Model):
         _("SME class"), max_length=10, choices=SmeClass.choices, editable=False
     )
     verified = models.BooleanField(_("verified by VLAIO"), default=False)
+    # Set when a member changed figures that decide aid after VLAIO verified them;
+    # cleared when staff verify again. The applications of the organisation show it.
+    reverification_pending = models.BooleanField(
+        _("changed since verification, awaiting VLAIO"), default=False
+    )
     website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -137,6 +150,48 @@ class OrganisationLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.other} ({self.get_kind_display()})"
+
+
+class OrganisationMembership(models.Model):
+    """A person's membership of an organisation. Only an approved membership makes the
+    person a member (User.organisation, set by services.membership_decide); a pending
+    one shows them nothing of the organisation. A manager approves join requests and
+    changes the organisation's figures."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        "programme.User", on_delete=models.CASCADE, related_name="organisation_memberships"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=MembershipState.choices, default=MembershipState.PENDING
+    )
+    is_manager = models.BooleanField(_("manages the organisation"), default=False)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "programme.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation", "state", "requested_at"]
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="organisation_membership_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} ({self.get_state_display()})"
 
 
 # --- People --------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ roles are shared by the other apps (import `has_role` and the named predicates b
 
 import rules
 
-from .enums import Role
+from .enums import MembershipState, Role
+from .models import OrganisationMembership
 
 
 def has_role(*roles: str):
@@ -38,6 +39,22 @@ def is_member_of_organisation(user, organisation) -> bool:
     )
 
 
+@rules.predicate
+def is_organisation_manager(user, organisation) -> bool:
+    """An approved member with the right to manage the organisation (one query; the
+    pages that ask it ask once)."""
+    if organisation is None or not user.is_authenticated:
+        return False
+    return OrganisationMembership.objects.filter(
+        organisation=organisation, user=user, state=MembershipState.APPROVED, is_manager=True
+    ).exists()
+
+
+@rules.predicate
+def has_no_organisation(user) -> bool:
+    return user.is_authenticated and user.organisation_id is None
+
+
 rules.add_perm("programme.view_programme", rules.is_authenticated)
 rules.add_perm("programme.view_history", is_staff)
 rules.add_perm("programme.record_milestone", is_programme_manager | is_staff)
@@ -47,9 +64,14 @@ rules.add_perm(
     "programme.view_organisation", is_staff | is_programme_manager | is_member_of_organisation
 )
 rules.add_perm("programme.add_organisation", is_staff | is_applicant)
+# An organisation's figures decide aid: only its approved managers and staff change
+# them (a plain member reads them); the join requests are decided by the same people.
 rules.add_perm(
-    "programme.change_organisation", is_staff | (is_applicant & is_member_of_organisation)
+    "programme.change_organisation",
+    is_staff | (is_applicant & is_member_of_organisation & is_organisation_manager),
 )
+rules.add_perm("programme.manage_members", is_staff | is_organisation_manager)
+rules.add_perm("programme.request_membership", is_applicant & has_no_organisation)
 rules.add_perm("programme.verify_organisation", is_staff)
 rules.add_perm("programme.add_organisationlink", is_staff)
 

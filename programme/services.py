@@ -27,12 +27,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import domain, uploads
-from .enums import LinkKind, Role
+from .enums import MEMBERSHIP_TRANSITIONS, LinkKind, MembershipState, Role
 from .models import (
     Kpi,
     MilestoneRecord,
     Organisation,
     OrganisationLink,
+    OrganisationMembership,
     Outbox,
     OutboxKind,
     User,
@@ -241,16 +242,19 @@ def organisation_save(
     """Create or update an organisation of the registry.
 
     Side effects, in order: normalises the enterprise number (raises
-    EnterpriseNumberError), computes the SME class from the figures, validates, saves
-    with an audit row (actor, reason); when an applicant registers a new organisation
-    without belonging to one, makes them a member; on commit, tells staff by e-mail
-    that a new organisation awaits verification.
+    EnterpriseNumberError), computes the SME class from the figures; when someone other
+    than staff changes figures that decide aid (domain.AID_DECIDING_FIELDS) of a verified
+    organisation, marks it unverified and awaiting re-verification (staff verifying clears
+    it); validates, saves with an audit row (actor, reason); when an applicant registers
+    a new organisation without belonging to one, makes them its approved member and
+    manager; on commit, tells staff by e-mail that an organisation awaits verification.
     """
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"unknown organisation fields: {sorted(unknown)}")
     creating = organisation is None
     organisation = organisation or Organisation()
+    before = {name: getattr(organisation, name) for name in domain.AID_DECIDING_FIELDS}
     organisation.enterprise_number = domain.normalise_enterprise_number(enterprise_number)
     for name, value in fields.items():
         setattr(organisation, name, value)
@@ -260,25 +264,137 @@ def organisation_save(
         balance_sheet_total=organisation.balance_sheet_total,
         public_body_share=organisation.public_body_share or Decimal("0"),
     )
-    if verified is not None:
+    staff = actor is not None and actor.has_role(Role.STAFF, Role.ADMIN)
+    changed = [n for n in domain.AID_DECIDING_FIELDS if getattr(organisation, n) != before[n]]
+    needs_reverification = not creating and not staff and organisation.verified and changed
+    if needs_reverification:
+        organisation.verified = False
+        organisation.reverification_pending = True
+    if verified is not None and staff:
         organisation.verified = verified
+        if verified:
+            organisation.reverification_pending = False
     audited_save(
         organisation,
         actor=actor,
-        reason=reason or (_("registered") if creating else _("updated")),
+        reason=reason
+        or (
+            _("registered")
+            if creating
+            else _("changed %(fields)s") % {"fields": ", ".join(changed)}
+            if changed
+            else _("updated")
+        ),
     )
     if creating and actor is not None and actor.has_role(Role.APPLICANT):
         if actor.organisation_id is None:
             actor.organisation = organisation
             audited_save(actor, actor=actor, reason="registered own organisation")
-        if not actor.has_role(Role.STAFF, Role.ADMIN):
-            queue_email_to_users(
-                users=User.objects.filter(groups__name=Role.STAFF, is_active=True),
-                subject=_("New organisation to verify: %(name)s") % {"name": organisation.name},
-                template="programme/email/organisation_registered.txt",
-                context={"organisation": organisation, "actor": actor},
+            membership = OrganisationMembership(
+                organisation=organisation,
+                user=actor,
+                state=MembershipState.APPROVED,
+                is_manager=True,
+                decided_by=actor,
+                decided_at=timezone.now(),
             )
+            audited_save(membership, actor=actor, reason="registered the organisation")
+    if (creating or needs_reverification) and not staff and actor is not None:
+        queue_email_to_users(
+            users=User.objects.filter(groups__name=Role.STAFF, is_active=True),
+            subject=(
+                _("New organisation to verify: %(name)s")
+                if creating
+                else _("Organisation to verify again: %(name)s")
+            )
+            % {"name": organisation.name},
+            template="programme/email/organisation_registered.txt",
+            context={"organisation": organisation, "actor": actor, "changed": changed},
+        )
     return organisation
+
+
+def _managers(organisation: Organisation):
+    return User.objects.filter(
+        organisation_memberships__organisation=organisation,
+        organisation_memberships__state=MembershipState.APPROVED,
+        organisation_memberships__is_manager=True,
+        is_active=True,
+    )
+
+
+def is_organisation_manager(user: User, organisation: Organisation) -> bool:
+    return _managers(organisation).filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def membership_request(*, actor: User, organisation: Organisation) -> OrganisationMembership:
+    """Ask to join `organisation`. The person sees nothing of it until a manager of the
+    organisation (or staff, where it has none) approves.
+
+    Side effects, in order: refuses a person who already belongs to an organisation or
+    has asked before; saves the pending request (audited); on commit, e-mails the
+    organisation's managers, or VLAIO staff when it has none.
+    """
+    if actor.organisation_id is not None:
+        raise Refused(_("You already belong to %(name)s.") % {"name": actor.organisation.name})
+    if OrganisationMembership.objects.filter(organisation=organisation, user=actor).exists():
+        raise Refused(_("You have already asked to join this organisation."))
+    membership = OrganisationMembership(organisation=organisation, user=actor)
+    audited_save(membership, actor=actor, reason="asked to join")
+    deciders = _managers(organisation)
+    if not deciders.exists():
+        deciders = User.objects.filter(groups__name=Role.STAFF, is_active=True)
+    queue_email_to_users(
+        users=deciders,
+        subject=_("%(person)s asks to join %(name)s")
+        % {"person": actor.get_full_name() or actor.email, "name": organisation.name},
+        template="programme/email/membership_requested.txt",
+        context={"organisation": organisation, "membership": membership, "actor": actor},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_decide(
+    *, actor: User, membership: OrganisationMembership, approve: bool, manager: bool = False
+) -> OrganisationMembership:
+    """Approve or refuse a request to join (MEMBERSHIP_TRANSITIONS).
+
+    Side effects, in order: locks the request; checks that the actor is a manager of the
+    organisation or staff; on approval makes the person a member (User.organisation)
+    and, when asked, a manager; records who decided and when (audited); on commit,
+    e-mails the person the outcome in their language.
+    """
+    membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
+    organisation = membership.organisation
+    target = MembershipState.APPROVED if approve else MembershipState.REFUSED
+    MEMBERSHIP_TRANSITIONS.check(
+        membership.state,
+        target,
+        guards=domain,
+        service="membership_decide",
+        is_staff=actor.has_role(Role.STAFF, Role.ADMIN),
+        is_manager=is_organisation_manager(actor, organisation),
+    )
+    person = membership.user
+    if approve and person.organisation_id not in (None, organisation.pk):
+        raise Refused(_("%(person)s already belongs to another organisation.") % {"person": person})
+    membership.state = target
+    membership.is_manager = approve and manager
+    membership.decided_by = actor
+    membership.decided_at = timezone.now()
+    audited_save(membership, actor=actor, reason=f"membership {target}")
+    if approve:
+        person.organisation = organisation
+        audited_save(person, actor=actor, reason="membership approved")
+    queue_email_to_users(
+        users=[person],
+        subject=_("Your request to join %(name)s") % {"name": organisation.name},
+        template="programme/email/membership_decided.txt",
+        context={"organisation": organisation, "membership": membership},
+    )
+    return membership
 
 
 @transaction.atomic
@@ -323,6 +439,30 @@ def milestone_record(
         record.evidence_file = evidence_file
     audited_save(record, actor=actor, reason="milestone recorded")
     return record
+
+
+@transaction.atomic
+def user_sign_up(*, user: User) -> User:
+    """Save a person who signed up on the site (allauth's sign-up form): they receive the
+    applicant role and nothing else, whatever the form carried. Audited."""
+    user.is_staff = False
+    user.is_superuser = False
+    audited_save(user, actor=None, reason="signed up")
+    user_set_roles(actor=None, user=user, roles=[Role.APPLICANT], reason="signed up")
+    return user
+
+
+@transaction.atomic
+def user_email_verified(*, user: User) -> None:
+    """Record that `user` owns their e-mail address, for accounts an administrator or the
+    demo made (a person who signs up proves it through allauth's verification mail)."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email, "verified": True, "primary": True},
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,15 @@ urlpatterns = [
     path("milestones/<int:pk>/evidence/", views.milestone_evidence, name="milestone_evidence"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/join/", views.organisation_join, name="organisation_join"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/<int:pk>/members/", views.organisation_members, name="organisation_members"
+    ),
+    path(
+        "organisations/<int:pk>/members/<int:membership_pk>/decide/",
+        views.membership_decide,
+        name="membership_decide",
+    ),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
 ]

@@ -1,19 +1,17 @@
 import django_filters
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.http import require_POST
 
 from . import domain, services
 from .access import login_required, permission_required
-from .enums import KpiKind, OrganisationKind, Role, SmeClass
-from .forms import MilestoneForm, OrganisationForm
+from .enums import KpiKind, MembershipState, OrganisationKind, Role, SmeClass
+from .forms import JoinForm, MembershipDecisionForm, MilestoneForm, OrganisationForm
 from .models import (
     BudgetLine,
     Kpi,
@@ -22,6 +20,7 @@ from .models import (
     OrganisationLink,
     Programme,
 )
+from .states import Refused
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -52,6 +51,14 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         if request.user.organisation_id:
             context["my_organisation"] = request.user.organisation
+            if request.user.has_perm("programme.manage_members", request.user.organisation):
+                context["pending_members"] = request.user.organisation.memberships.filter(
+                    state=MembershipState.PENDING
+                ).count()
+        else:
+            context["my_requests"] = request.user.organisation_memberships.select_related(
+                "organisation"
+            ).order_by("-requested_at")[:3]
     return render(request, "programme/home.html", context)
 
 
@@ -180,6 +187,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "links": links,
         "members": organisation.members.all(),
         "can_edit": request.user.has_perm("programme.change_organisation", organisation),
+        "can_manage_members": request.user.has_perm("programme.manage_members", organisation),
         "can_link": request.user.has_perm("programme.add_organisationlink"),
     }
     if request.user.has_perm("programme.view_history"):
@@ -235,26 +243,77 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@permission_required("programme.request_membership")
+def organisation_join(request: HttpRequest) -> HttpResponse:
+    """An applicant without an organisation asks to join a registered one. Whether the
+    number is registered is not told (the registry is not public): the request is
+    recorded when it is, and the same answer is given either way."""
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = Organisation.objects.filter(
+            enterprise_number=form.cleaned_data["enterprise_number"]
+        ).first()
+        try:
+            if organisation is not None:
+                services.membership_request(actor=request.user, organisation=organisation)
+        except Refused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "If this organisation is registered, its managers (or VLAIO) received "
+                    "your request. You see its data once they approve. If it is not "
+                    "registered yet, register it yourself."
+                ),
+            )
+            return redirect("home")
+    return render(request, "programme/organisation_join.html", {"form": form})
+
+
+@login_required
+def organisation_members(request: HttpRequest, pk: int) -> HttpResponse:
+    """The members of an organisation and the requests to join, for its managers and
+    staff: approve (optionally as manager) or refuse."""
+    organisation = _get_organisation_for_user(request, pk, "programme.manage_members")
+    memberships = organisation.memberships.select_related("user", "decided_by").order_by(
+        "state", "requested_at"
+    )
+    return render(
+        request,
+        "programme/organisation_members.html",
+        {"organisation": organisation, "memberships": memberships},
+    )
+
+
+@require_POST
+@login_required
+def membership_decide(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    organisation = _get_organisation_for_user(request, pk, "programme.manage_members")
+    membership = get_object_or_404(organisation.memberships, pk=membership_pk)
+    form = MembershipDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or refuse."))
+    else:
+        try:
+            services.membership_decide(
+                actor=request.user,
+                membership=membership,
+                approve=form.cleaned_data["approve"],
+                manager=form.cleaned_data["manager"],
+            )
+        except Refused as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Decision recorded; the person is told by e-mail."))
+    return redirect("organisation_members", pk=organisation.pk)
+
+
 # --- Accounts ------------------------------------------------------------------------------
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset whose e-mail goes through the Celery worker, in the user's language."""
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        services.queue_email(to=[to_email], subject=subject, body=body)
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    form_class = QueuedPasswordResetForm
-    template_name = "registration/password_reset.html"
+@login_required
+def two_factor_required(request: HttpRequest) -> HttpResponse:
+    """Where the second-factor middleware sends a person whose role needs two-factor login
+    and who has not enrolled yet: why, and the way to the enrolment page."""
+    return render(request, "programme/two_factor_required.html", {"next": request.GET.get("next")})

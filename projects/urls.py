@@ -11,6 +11,11 @@ urlpatterns = [
     path(A + "edit/", views.application_edit, name="application_edit"),
     path(A + "checks/", views.application_checks, name="application_checks"),
     path(A + "partners/new/", views.partner_add, name="partner_add"),
+    path(
+        A + "partners/invitations/send/",
+        views.partner_invitations_send,
+        name="partner_invitations_send",
+    ),
     path(A + "partners/<int:partner_pk>/edit/", views.partner_edit, name="partner_edit"),
     path(A + "partners/<int:partner_pk>/remove/", views.partner_remove, name="partner_remove"),
     path(A + "partners/<int:partner_pk>/budget/", views.partner_budget, name="partner_budget"),

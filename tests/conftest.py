@@ -1,10 +1,16 @@
+import base64
+import hashlib
+import hmac
 import os
+import struct
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseBase
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from config.celery import app as celery_app
@@ -46,6 +52,25 @@ TEST_SETTINGS = {
     # The production hasher costs ~0.3 s a user; tests create hundreds of users.
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
 }
+
+
+def _force_login_with_both_factors(self, user, backend=None):
+    """`client.force_login` stands for a complete login, second factor included (the
+    session records an "mfa" step as allauth's TOTP prompt does), so the tests of every
+    page of an evaluating role reach it. The second factor itself is tested through the
+    real forms in tests/programme/test_accounts.py (`force_login_password_only` there)."""
+    _plain_force_login(self, user, backend)
+    session = self.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session.save()
+
+
+_plain_force_login = Client.force_login
+Client.force_login = _force_login_with_both_factors
 
 
 @pytest.fixture(autouse=True)
@@ -162,10 +187,47 @@ def page(browser):
     context.close()
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_now(secret: str = TOTP_SECRET) -> str:
+    """The current RFC 6238 code (HMAC-SHA1, 30 s, 6 digits) of `secret`, computed here
+    rather than by the library the tests check."""
+    key = base64.b32decode(secret)
+    digest = hmac.new(key, struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
+    start = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[start : start + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def enrol_totp(user, secret: str = TOTP_SECRET) -> None:
+    """Give `user` an authenticator app with a known secret (as if they had enrolled)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+
+
 def browser_login(page, live_server, email: str, password: str = "pw-for-tests-123") -> None:
-    """Log in through the real login form."""
+    """Log in through the real login form; a role that needs a second factor is enrolled
+    first and types the current code of its authenticator app."""
+    from django.core.cache import cache
+
+    from programme.middleware import second_factor_required
+    from programme.models import User
+
+    user = User.objects.get(email__iexact=email)
+    needs_code = second_factor_required(user)
+    if needs_code:
+        enrol_totp(user)
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.fill("#id_login", email)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    if needs_code:
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        cache.clear()  # allauth refuses a code used before; a test may log in twice in 30 s
+        page.fill("#id_code", totp_now())
+        page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import factory
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -34,7 +35,14 @@ from governance.models import Body, Meeting, Membership
 from governance.reports.domain import report_file_name
 from programme import domain
 from programme.demo import enterprise_number
-from programme.enums import BudgetLineKind, KpiKind, OrganisationKind, Role, SmeClass
+from programme.enums import (
+    BudgetLineKind,
+    KpiKind,
+    MembershipState,
+    OrganisationKind,
+    Role,
+    SmeClass,
+)
 from programme.models import (
     ActionDomain,
     BudgetLine,
@@ -43,6 +51,7 @@ from programme.models import (
     Kpi,
     MilestoneRecord,
     Organisation,
+    OrganisationMembership,
     Programme,
     ProgrammeYear,
     ReportKind,
@@ -135,16 +144,47 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     roles = with_roles()
 
+    @factory.post_generation
+    def email_verified(self, create, extracted, **kwargs):
+        """Made by an administrator: the address counts as verified (pass False for a
+        person who signed up and has not clicked the link yet)."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
 
 class ApplicantFactory(UserFactory):
+    """An applicant who registered their organisation: its approved member and manager
+    (pass `manager=False` for a plain member)."""
+
     roles = with_roles(Role.APPLICANT)
     organisation = factory.SubFactory(OrganisationFactory)
+
+    @factory.post_generation
+    def manager(self, create, extracted, **kwargs):
+        if create and self.organisation_id is not None:
+            OrganisationMembership.objects.create(
+                organisation=self.organisation,
+                user=self,
+                state=MembershipState.APPROVED,
+                is_manager=extracted is not False,
+            )
 
 
 class CoordinatorFactory(ApplicantFactory):
     """An applicant of a small company (the coordinator of `ApplicationFactory`)."""
 
     organisation = factory.SubFactory(SmallCompanyFactory)
+
+
+class OrganisationMembershipFactory(factory.django.DjangoModelFactory):
+    """A request to join, pending (pass `state=` and `is_manager=` for others)."""
+
+    class Meta:
+        model = OrganisationMembership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
+    state = MembershipState.PENDING
 
 
 class StaffFactory(UserFactory):

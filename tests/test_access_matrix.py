@@ -33,6 +33,7 @@ from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome
 from governance.models import ConflictDeclaration, Letter, ReviewAssignment
 from governance.review.enums import AssignmentState
+from programme import services as programme_services
 from programme.enums import KpiKind, Role
 from projects import services as project_services
 from tests import factories
@@ -53,7 +54,20 @@ OTHER_APPLICANT = "applicant_other"  # an applicant of another organisation/cons
 # (their assignment is withdrawn). Everywhere else they are an expert: a row expects
 # for them what it expects for the expert unless it names them in `overrides`.
 CONFLICTED_REVIEWER = "reviewer_conflicted"
-ROLES = [ANON, *[r.value for r in Role], OTHER_APPLICANT, CONFLICTED_REVIEWER]
+# An applicant who asked to join the applicant's organisation and awaits approval, and a
+# person invited as the contact of one partner of the draft application (an account made
+# by the invitation: applicant, no organisation). Both are expected what the other
+# applicant is expected unless a row names them in `overrides`.
+PENDING_MEMBER = "member_pending"
+INVITED_CONTACT = "contact_invited"
+ROLES = [
+    ANON,
+    *[r.value for r in Role],
+    OTHER_APPLICANT,
+    CONFLICTED_REVIEWER,
+    PENDING_MEMBER,
+    INVITED_CONTACT,
+]
 
 A, S, C, E, SG, PM, AD, OA, CR = (
     Role.APPLICANT.value,
@@ -66,7 +80,8 @@ A, S, C, E, SG, PM, AD, OA, CR = (
     OTHER_APPLICANT,
     CONFLICTED_REVIEWER,
 )
-LOGGED_IN = {A, S, C, E, SG, PM, AD, OA, CR}
+PEND, INV = PENDING_MEMBER, INVITED_CONTACT
+LOGGED_IN = {A, S, C, E, SG, PM, AD, OA, CR, PEND, INV}
 
 
 @dataclass
@@ -84,6 +99,8 @@ class Row:
             return self.overrides[role]
         if role == CR:
             return self.expected(E)
+        if role in (PEND, INV):
+            return self.expected(OA)
         if role == ANON:
             return self.anonymous
         return self.ok_status if role in self.ok else self.denied
@@ -91,11 +108,51 @@ class Row:
 
 MATRIX = [
     # --- accounts and language -------------------------------------------------------------
-    Row("login", ok=LOGGED_IN, anonymous=200),
-    Row("logout", ok=LOGGED_IN, ok_status=405, anonymous=405),
-    Row("password_reset", ok=LOGGED_IN, anonymous=200),
-    Row("password_reset_done", ok=LOGGED_IN, anonymous=200),
-    Row("password_reset_complete", ok=LOGGED_IN, anonymous=200),
+    # django-allauth's pages (issue 11). A logged-in person asking for the login or
+    # sign-up page is sent on (302); the old reset addresses redirect to allauth's (301).
+    Row("login", ok=LOGGED_IN, ok_status=302, anonymous=200),
+    Row("account_login", ok=LOGGED_IN, ok_status=302, anonymous=200),
+    Row("logout", ok=LOGGED_IN, anonymous=302),
+    Row("account_logout", ok=LOGGED_IN, anonymous=302),
+    Row("account_signup", ok=LOGGED_IN, ok_status=302, anonymous=200),
+    Row("account_inactive", ok=LOGGED_IN, anonymous=200),
+    Row("account_email_verification_sent", ok=LOGGED_IN, anonymous=200),
+    Row("account_confirm_email", lambda w: {"key": "no-such-key"}, ok=LOGGED_IN, anonymous=200),
+    Row("account_confirm_login_code", ok=LOGGED_IN, ok_status=302, anonymous=302),
+    Row("account_email", ok=LOGGED_IN),
+    # The invited contact's account has no password yet: allauth offers to set one.
+    Row("account_change_password", ok=LOGGED_IN, overrides={INV: 302}),
+    Row("account_set_password", ok=LOGGED_IN, ok_status=302, overrides={INV: 200}),
+    Row("account_reauthenticate", ok=LOGGED_IN, overrides={INV: 403}),
+    Row("account_reset_password", ok=LOGGED_IN, anonymous=200),
+    Row("account_reset_password_done", ok=LOGGED_IN, anonymous=200),
+    Row(
+        "account_reset_password_from_key",
+        lambda w: {"uidb36": "zz", "key": "no-such-key"},
+        ok=LOGGED_IN,
+        anonymous=200,
+    ),
+    Row("account_reset_password_from_key_done", ok=LOGGED_IN, anonymous=200),
+    Row("password_reset", ok=LOGGED_IN, ok_status=301, anonymous=301),
+    Row("password_reset_done", ok=LOGGED_IN, ok_status=301, anonymous=301),
+    Row(
+        "password_reset_confirm",
+        lambda w: {"uidb64": "MQ", "token": "old-token"},
+        ok=LOGGED_IN,
+        ok_status=301,
+        anonymous=301,
+    ),
+    Row("password_reset_complete", ok=LOGGED_IN, ok_status=301, anonymous=301),
+    Row("two_factor_required", ok=LOGGED_IN),
+    Row("mfa_index", ok=LOGGED_IN),
+    # Enrolment asks for the password again first (allauth's reauthentication): 302.
+    Row("mfa_activate_totp", ok=LOGGED_IN, ok_status=302, overrides={INV: 200}),
+    Row("mfa_deactivate_totp", ok=LOGGED_IN, ok_status=404),
+    Row("mfa_authenticate", ok=LOGGED_IN, ok_status=302, anonymous=302),
+    Row("mfa_reauthenticate", ok=LOGGED_IN, ok_status=302, overrides={INV: 403}),
+    Row("mfa_view_recovery_codes", ok=LOGGED_IN, ok_status=404),
+    Row("mfa_generate_recovery_codes", ok=LOGGED_IN, ok_status=302, overrides={INV: 200}),
+    Row("mfa_download_recovery_codes", ok=LOGGED_IN, ok_status=404),
     # --- programme -------------------------------------------------------------------------
     Row("home", ok=LOGGED_IN, anonymous=200),
     Row("healthz", ok=LOGGED_IN, anonymous=200),
@@ -120,6 +177,24 @@ MATRIX = [
         overrides={PM: 403},
     ),
     Row("organisation_link_create", lambda w: {"pk": w.organisation.pk}, ok={S, AD}),
+    # Asking to join: applicants without an organisation (issue 11).
+    Row("organisation_join", ok={AD}, overrides={PEND: 200, INV: 200}),
+    # Members and requests: the organisation's managers and staff; a pending member sees
+    # nothing of the organisation (404 like any stranger).
+    Row(
+        "organisation_members",
+        lambda w: {"pk": w.organisation.pk},
+        ok={A, S, AD},
+        denied=404,
+        overrides={PM: 403},
+    ),
+    Row(
+        "membership_decide",
+        lambda w: {"pk": w.organisation.pk, "membership_pk": w.pending_membership.pk},
+        ok=LOGGED_IN,
+        ok_status=405,
+        anonymous=405,
+    ),
     # --- calls (public pages need no login; drafts are 404 except for staff) --------------
     Row("call_list", ok=LOGGED_IN, anonymous=200),
     Row("call_ics", ok=LOGGED_IN, anonymous=200),
@@ -212,22 +287,49 @@ MATRIX = [
     # Administrators are superusers: every permission holds for them (Django's rule).
     Row("application_list", ok={A, OA, AD}),
     Row("application_create", lambda w: {"call_pk": w.call.pk}, ok={A, OA, AD}),
-    Row("application_detail", lambda w: {"pk": w.draft.pk}, ok={A, S, AD}, denied=404),
-    Row("application_checks", lambda w: {"pk": w.draft.pk}, ok={A, S, AD}, denied=404),
+    # The invited contact sees the one application they are invited to (and their
+    # partner's budget), and changes nothing the coordinator decides (403).
+    Row(
+        "application_detail",
+        lambda w: {"pk": w.draft.pk},
+        ok={A, S, AD},
+        denied=404,
+        overrides={INV: 200},
+    ),
+    Row(
+        "application_checks",
+        lambda w: {"pk": w.draft.pk},
+        ok={A, S, AD},
+        denied=404,
+        overrides={INV: 200},
+    ),
     Row(
         "application_edit",
         lambda w: {"pk": w.draft.pk},
         ok={A, AD},
         denied=404,
-        overrides={S: 403},
+        overrides={INV: 403, S: 403},
     ),
-    Row("partner_add", lambda w: {"pk": w.draft.pk}, ok={A, AD}, denied=404, overrides={S: 403}),
+    Row(
+        "partner_add",
+        lambda w: {"pk": w.draft.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={INV: 403, S: 403},
+    ),
     Row(
         "partner_edit",
         lambda w: {"pk": w.draft.pk, "partner_pk": w.partner.pk},
         ok={A, AD},
         denied=404,
-        overrides={S: 403},
+        overrides={INV: 403, S: 403},
+    ),
+    Row(
+        "partner_invitations_send",
+        lambda w: {"pk": w.draft.pk},
+        ok=LOGGED_IN,
+        ok_status=405,
+        anonymous=405,
     ),
     Row(
         "partner_remove",
@@ -241,19 +343,21 @@ MATRIX = [
         lambda w: {"pk": w.draft.pk, "partner_pk": w.partner.pk},
         ok={A, S, AD},
         denied=404,
+        overrides={INV: 200},
     ),
     Row(
         "attachment_upload",
         lambda w: {"pk": w.draft.pk},
         ok={A, AD},
         denied=404,
-        overrides={S: 403},
+        overrides={INV: 403, S: 403},
     ),
     Row(
         "attachment_download",
         lambda w: {"pk": w.draft.pk, "attachment_pk": w.attachment.pk},
         ok={A, S, AD},
         denied=404,
+        overrides={INV: 200},
     ),
     Row(
         "attachment_remove",
@@ -267,7 +371,7 @@ MATRIX = [
         lambda w: {"pk": w.draft.pk},
         ok={A, AD},
         denied=404,
-        overrides={S: 403},
+        overrides={S: 403, INV: 403},
     ),
     Row(
         "application_withdraw",
@@ -363,7 +467,6 @@ MATRIX = [
 # URL names deliberately outside the matrix, with the reason.
 EXEMPT = {
     "set_language": "POST-only language switch, available to everyone",
-    "password_reset_confirm": "needs a valid one-time token; covered by the reset test",
 }
 
 
@@ -393,6 +496,10 @@ class World:
         self.users[OTHER_APPLICANT] = factories.ApplicantFactory()
         self.users[CONFLICTED_REVIEWER] = factories.ExpertFactory()
         self.organisation = self.users[Role.APPLICANT].organisation
+        self.users[PENDING_MEMBER] = factories.UserFactory(roles=[Role.APPLICANT])
+        self.pending_membership = programme_services.membership_request(
+            actor=self.users[PENDING_MEMBER], organisation=self.organisation
+        )
         self.milestone = factories.MilestoneRecordFactory()
         self.milestone_kpi = self.milestone.kpi
         self.milestone_kpi.kind = KpiKind.MILESTONE
@@ -447,6 +554,17 @@ class World:
         self.draft = ready_application(created_by=applicant)
         self.call = self.draft.call
         self.partner = self.draft.partners.filter(is_coordinator=False).first()
+        # The partner's contact is replaced by an invitation to a new address, sent.
+        project_services.partner_update(
+            actor=applicant,
+            partner=self.partner,
+            contact_email="invited.contact@example.org",
+            contact_name="Invited Contact",
+            declares_non_economic=self.partner.declares_non_economic,
+        )
+        project_services.partner_invitations_send(actor=applicant, application=self.draft)
+        self.partner.refresh_from_db()
+        self.users[INVITED_CONTACT] = self.partner.contact
         self.attachment = self.draft.attachments.first()
         self.submitted = ready_application(created_by=applicant)
         project_services.application_submit(actor=applicant, application=self.submitted)

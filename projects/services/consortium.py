@@ -4,12 +4,11 @@ and each partner's budget.
 
 from decimal import Decimal
 
-from django.contrib.auth.tokens import default_token_generator
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from programme.enums import Role
@@ -29,28 +28,34 @@ from .application import _guard, _lock
 
 
 def _invite_link(user: User, application: Application, site_url: str) -> str:
+    """The application's page, or for an account that has no password yet allauth's
+    choose-a-password page (a one-time key, as a reset mail carries)."""
     if not site_url:
         return ""
     if user.has_usable_password():
         return site_url.rstrip("/") + reverse("application_detail", args=[application.pk])
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return site_url.rstrip("/") + reverse("password_reset_confirm", args=[uid, token])
+    key = default_token_generator.make_token(user)
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+    )
+    return site_url.rstrip("/") + path
 
 
-def _contact_user(*, actor: User, email: str, name: str, organisation: Organisation) -> User:
-    """The person with this e-mail, created (applicant, no password yet) when unknown."""
+def _contact_user(*, actor: User, email: str, name: str) -> User:
+    """The account of the invited person: the existing one, untouched (no role added,
+    no organisation changed), or a new applicant account without a password and without
+    an organisation. An invitation opens *that application* to its contact (through
+    Partner.contact) and never makes anyone a member of the partner organisation: an
+    invited person who belongs to it asks to join like anyone else."""
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         first, _sep, last = (name or "").strip().partition(" ")
-        user = User(email=email, first_name=first, last_name=last, organisation=organisation)
+        user = User(email=email, first_name=first, last_name=last, organisation=None)
         user.set_unusable_password()
         audited_save(user, actor=actor, reason="invited as partner contact")
         user_set_roles(actor=actor, user=user, roles=[Role.APPLICANT], reason="invited")
-    elif not user.has_role(Role.APPLICANT):
-        roles = [*user.roles, Role.APPLICANT]
-        user_set_roles(actor=actor, user=user, roles=roles, reason="invited as partner contact")
     return user
 
 
@@ -83,20 +88,19 @@ def partner_add(
     declares_non_economic: bool = False,
     site_url: str = "",
 ) -> Partner:
-    """Add an organisation of the registry to the consortium.
+    """Add an organisation of the registry to the consortium, its contact person as a
+    draft invitation.
 
-    Side effects, in order: checks the application may change (deadline, state);
-    finds or creates the contact person's account (applicant role, no password yet);
-    saves the partner with its part (research or company, from its kind and
-    declaration) (audited); on commit, e-mails the contact an invitation.
+    Side effects, in order: checks the application may change (deadline, state); saves
+    the partner with its part (research or company, from its kind and declaration) and
+    the contact's name and address, not yet invited (audited). Nobody is e-mailed and
+    no account is touched until the coordinator sends the invitations
+    (`partner_invitations_send`). `site_url` is accepted for the callers of before.
     """
     application = _lock(application)
     _guard(application, item=CompletionItem.CONSORTIUM)
     if Partner.objects.filter(application=application, organisation=organisation).exists():
         raise Refused(_("%(name)s is already a partner.") % {"name": organisation.name})
-    contact = _contact_user(
-        actor=actor, email=contact_email, name=contact_name, organisation=organisation
-    )
     partner = Partner(
         application=application,
         organisation=organisation,
@@ -104,14 +108,47 @@ def partner_add(
             kind=organisation.kind, declares_non_economic=declares_non_economic
         ),
         declares_non_economic=declares_non_economic,
-        contact=contact,
-        contact_email=contact.email,
-        contact_name=contact_name or contact.get_full_name(),
-        invited_at=timezone.now(),
+        contact=None,
+        contact_email=contact_email.strip().lower(),
+        contact_name=contact_name,
+        invited_at=None,
     )
-    audited_save(partner, actor=actor, reason="partner added")
-    _queue_invitation(partner=partner, actor=actor, site_url=site_url)
+    audited_save(partner, actor=actor, reason="partner added (invitation draft)")
     return partner
+
+
+@transaction.atomic
+def partner_invitations_send(
+    *, actor: User, application: Application, site_url: str = ""
+) -> list[Partner]:
+    """Send the invitations still in draft: the coordinator's explicit step.
+
+    Side effects, in order: checks the application may change; per partner not yet
+    invited, finds the contact's account or makes one (applicant, no password, no
+    organisation; an existing account gains no role), links it as the partner's contact
+    (which opens this application to them, nothing else) and records when (audited);
+    on commit, e-mails each an invitation in their language. Returns the partners
+    invited; refused when there is none to send.
+    """
+    application = _lock(application)
+    _guard(application, item=CompletionItem.CONSORTIUM)
+    drafts = list(
+        application.partners.filter(invited_at__isnull=True, is_coordinator=False)
+        .select_related("organisation", "application__call")
+        .order_by("pk")
+    )
+    if not drafts:
+        raise Refused(_("There is no invitation left to send."))
+    now = timezone.now()
+    for partner in drafts:
+        partner.contact = _contact_user(
+            actor=actor, email=partner.contact_email, name=partner.contact_name
+        )
+        partner.contact_email = partner.contact.email
+        partner.invited_at = now
+        audited_save(partner, actor=actor, reason="invitation sent")
+        _queue_invitation(partner=partner, actor=actor, site_url=site_url)
+    return drafts
 
 
 @transaction.atomic
@@ -125,7 +162,9 @@ def partner_update(
     site_url: str = "",
 ) -> Partner:
     """Change a partner's contact person or declaration (which may move it to the other
-    part); a new contact person is invited by e-mail on commit. Audited."""
+    part). A new contact person replaces the old one as a draft invitation: the old
+    contact loses access now, the new one gains it when the coordinator sends the
+    invitations. Audited."""
     _lock(partner.application)
     partner = Partner.objects.select_related("organisation", "contact", "application__call").get(
         pk=partner.pk
@@ -133,20 +172,20 @@ def partner_update(
     _guard(partner.application, item=CompletionItem.CONSORTIUM)
     organisation = partner.organisation
     new_contact = contact_email.strip().lower() != (partner.contact_email or "").lower()
-    if new_contact:
-        partner.contact = _contact_user(
-            actor=actor, email=contact_email, name=contact_name, organisation=organisation
+    if new_contact and partner.is_coordinator:
+        raise Refused(
+            _("The coordinator's contact person is the person who started the application.")
         )
-        partner.contact_email = partner.contact.email
-        partner.invited_at = timezone.now()
+    if new_contact:
+        partner.contact = None
+        partner.contact_email = contact_email.strip().lower()
+        partner.invited_at = None
     partner.contact_name = contact_name
     partner.declares_non_economic = declares_non_economic
     partner.part = domain.default_part(
         kind=organisation.kind, declares_non_economic=declares_non_economic
     )
     audited_save(partner, actor=actor, reason="partner updated")
-    if new_contact:
-        _queue_invitation(partner=partner, actor=actor, site_url=site_url)
     return partner
 
 

@@ -30,6 +30,7 @@ from .consortium import (
     partner_add,
     partner_budget,
     partner_edit,
+    partner_invitations_send,
     partner_remove,
 )
 
@@ -57,5 +58,6 @@ __all__ = [
     "partner_add",
     "partner_budget",
     "partner_edit",
+    "partner_invitations_send",
     "partner_remove",
 ]

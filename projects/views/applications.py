@@ -135,6 +135,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "application": application,
         "dossier": dossier,
         "is_coordinator": is_coordinator,
+        "draft_invitations": sum(
+            1 for p in dossier.partners if p.invited_at is None and not p.is_coordinator
+        ),
         "can_submit": user.has_perm("projects.submit_application", application)
         and application.state == ApplicationState.DRAFT,
         "can_withdraw": user.has_perm("projects.withdraw_application", application)

@@ -76,7 +76,10 @@ def partner_add(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(name)s joined the consortium; %(email)s is invited by e-mail.")
+                    _(
+                        "%(name)s joined the consortium. The invitation to %(email)s is a "
+                        "draft: it goes out when you send the invitations."
+                    )
                     % {"name": organisation.name, "email": form.cleaned_data["contact_email"]},
                 )
                 return redirect("application_detail", pk=application.pk)
@@ -132,6 +135,26 @@ def partner_edit(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse
             "write_reason": reason,
         },
     )
+
+
+@require_POST
+@htmx_aware_login
+def partner_invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator sends the invitations still in draft (one e-mail per contact)."""
+    application = _get_application_for_user(request, pk, "projects.change_application")
+    try:
+        sent = services.partner_invitations_send(
+            actor=request.user, application=application, site_url=_site_url(request)
+        )
+    except Refused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Invitations sent to: %(emails)s.")
+            % {"emails": ", ".join(p.contact_email for p in sent)},
+        )
+    return redirect("application_detail", pk=application.pk)
 
 
 @require_POST

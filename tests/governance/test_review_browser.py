@@ -7,6 +7,7 @@ import pytest
 from governance.models import ReviewAssignment
 from governance.review.enums import AssignmentState
 from tests.builders import admissible_application, evaluation_call
+from tests.conftest import browser_login
 from tests.factories import CouncilFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,11 +31,7 @@ def test_council_member_declares_scores_and_submits(live_server, context):
     first, second = call.criteria.all()
 
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", reviewer.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server, reviewer.email, PASSWORD)
 
     # The home panel lists the assignment; before the declaration the application is hidden.
     page.get_by_role("link", name=application.acronym).click()

@@ -39,9 +39,9 @@ def context(browser):
 
 def log_in(page, live_server, user):
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
+    page.fill("#id_login", user.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
+    page.click("main button[type=submit]:has-text('Log in')")
     page.wait_for_url(f"{live_server.url}/")
 
 

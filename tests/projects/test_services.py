@@ -60,7 +60,9 @@ def test_application_start_refused_after_deadline():
     assert str(error.value).startswith("The deadline of this call (")
 
 
-def test_partner_add_invites_new_contact_by_email(django_capture_on_commit_callbacks):
+def test_partner_add_is_a_draft_and_send_invites_new_contact(
+    django_capture_on_commit_callbacks,
+):
     application = ApplicationFactory()
     org = ResearchOrganisationFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,17 +72,28 @@ def test_partner_add_invites_new_contact_by_email(django_capture_on_commit_callb
             organisation=org,
             contact_email="Prof@Uni.example",
             contact_name="Ann Prof",
-            site_url="http://testserver",
         )
+    # A draft: nobody is mailed and no account exists yet.
+    assert (partner.contact, partner.invited_at, mail.outbox) == (None, None, [])
+    assert not User.objects.filter(email="prof@uni.example").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.partner_invitations_send(
+            actor=application.created_by, application=application, site_url="http://testserver"
+        )
+    partner.refresh_from_db()
     contact = User.objects.get(email="prof@uni.example")
-    assert (partner.contact, partner.part, contact.has_usable_password(), contact.roles) == (
-        contact,
-        Part.RESEARCH,
-        False,
-        frozenset({Role.APPLICANT}),
-    )
+    assert (
+        partner.contact,
+        partner.part,
+        contact.has_usable_password(),
+        contact.roles,
+        contact.organisation,
+    ) == (contact, Part.RESEARCH, False, frozenset({Role.APPLICANT}), None)
     assert [m.to for m in mail.outbox] == [["prof@uni.example"]]
-    assert "http://testserver/accounts/reset/" in mail.outbox[0].body
+    assert "http://testserver/accounts/password/reset/key/" in mail.outbox[0].body
+    # Sent once: nothing is left to send.
+    with pytest.raises(Refused):
+        services.partner_invitations_send(actor=application.created_by, application=application)
 
 
 def test_partner_add_hospital_part_depends_on_declaration():
@@ -435,7 +448,7 @@ def test_admissible_outcome(staff_user):
     assert (application.state, check.checked_by) == (ApplicationState.ADMISSIBLE, staff_user)
 
 
-def test_partner_contact_update_invites_new_person():
+def test_partner_contact_update_makes_a_new_draft_invitation():
     application = ApplicationFactory()
     partner = services.partner_add(
         actor=application.created_by,
@@ -443,7 +456,18 @@ def test_partner_contact_update_invites_new_person():
         organisation=OrganisationFactory(),
         contact_email="x@a.example",
     )
+    services.partner_invitations_send(actor=application.created_by, application=application)
+    old = User.objects.get(email="x@a.example")
     partner = services.partner_update(
         actor=application.created_by, partner=partner, contact_email="y@a.example", contact_name="Y"
     )
+    partner = Partner.objects.get(pk=partner.pk)
+    # The old contact loses access at once; the new one gains it when invited.
+    assert (partner.contact, partner.contact_email, partner.invited_at) == (
+        None,
+        "y@a.example",
+        None,
+    )
+    assert application.partners.filter(contact=old).exists() is False
+    services.partner_invitations_send(actor=application.created_by, application=application)
     assert Partner.objects.get(pk=partner.pk).contact.email == "y@a.example"

@@ -277,7 +277,12 @@ def test_partner_add_registers_new_organisation(client):
     )
     assert response.status_code == 302
     partner = application.partners.get(organisation__name="Brand New BV")
-    assert (partner.organisation.sme_class, partner.contact.email) == ("small", "c@new.example")
+    # The contact is a draft invitation until the coordinator sends it.
+    assert (partner.organisation.sme_class, partner.contact_email, partner.contact) == (
+        "small",
+        "c@new.example",
+        None,
+    )
 
 
 def test_partner_add_bad_enterprise_number_keeps_input(client):
