@@ -3,6 +3,14 @@ imported here so that Django finds them under the one app label `governance`."""
 
 from .bodies.models import Body, Meeting, Membership, MembershipQuerySet
 from .decisions.models import Advice, FundingDecision, Letter, letter_path
+from .funding.models import (
+    AgreementAid,
+    ChangeRequest,
+    FundedProject,
+    Payment,
+    SupportAgreement,
+    collaboration_path,
+)
 from .review.models import (
     ConflictDeclaration,
     ConsensusScore,
@@ -14,6 +22,12 @@ from .review.models import (
 
 __all__ = [
     "Advice",
+    "AgreementAid",
+    "ChangeRequest",
+    "FundedProject",
+    "Payment",
+    "SupportAgreement",
+    "collaboration_path",
     "Body",
     "ConflictDeclaration",
     "ConsensusScore",

@@ -30,11 +30,13 @@ from .envelope import (
     committed_for_reference,
     envelope_commit,
     envelope_create,
+    envelope_pay,
     envelope_release,
     envelope_reserve,
     envelope_transfer,
     envelope_unreserve,
     envelope_update,
+    paid_for_reference,
 )
 
 __all__ = [
@@ -57,7 +59,9 @@ __all__ = [
     "criterion_save",
     "envelope_commit",
     "envelope_create",
+    "envelope_pay",
     "envelope_release",
+    "paid_for_reference",
     "envelope_reserve",
     "envelope_transfer",
     "envelope_unreserve",
