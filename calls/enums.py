@@ -53,6 +53,8 @@ class LedgerEntryKind(models.TextChoices):
     RELEASE = "release", pgettext_lazy("ledger entry", "Release")
     TRANSFER_OUT = "transfer_out", pgettext_lazy("ledger entry", "Transfer out")
     TRANSFER_IN = "transfer_in", pgettext_lazy("ledger entry", "Transfer in")
+    # Committed money paid out to a funded project (governance.funding): paid ≤ committed.
+    PAYMENT = "payment", pgettext_lazy("ledger entry", "Payment")
 
 
 class TieBreak(models.TextChoices):

@@ -223,6 +223,11 @@ class CallParameters(models.Model):
     max_duration_months = models.PositiveSmallIntegerField(
         _("maximum duration (months)"), default=48
     )
+    # Payments of funded projects (DOMAIN.md §6): annual advances up to this share of the
+    # granted aid; the rest is the balance, paid after the final reports.
+    advance_share = models.DecimalField(
+        _("advances: at most this share of the granted aid (%)"), default=Decimal("80"), **PERCENT
+    )
     # Evaluation
     scale_min = models.DecimalField(
         _("score scale: minimum"), max_digits=4, decimal_places=1, default=Decimal("0")
@@ -324,6 +329,8 @@ class Envelope(Bilingual, models.Model):
     amount = models.DecimalField(_("amount (€)"), **MONEY)
     reserved = models.DecimalField(_("reserved (€)"), default=Decimal("0"), **MONEY)
     committed = models.DecimalField(_("committed (€)"), default=Decimal("0"), **MONEY)
+    # Part of `committed` paid out to funded projects (ledger entries of kind payment).
+    paid = models.DecimalField(_("paid (€)"), default=Decimal("0"), **MONEY)
     history = HistoricalRecords()
 
     class Meta:
@@ -339,6 +346,11 @@ class Envelope(Bilingual, models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gte=F("reserved") + F("committed")),
                 name="envelope_never_over_allocated",
+            ),
+            # Payments draw on the commitments: never more paid than committed.
+            models.CheckConstraint(
+                condition=Q(paid__gte=0) & Q(committed__gte=F("paid")),
+                name="envelope_never_overpaid",
             ),
         ]
 

@@ -15,4 +15,6 @@ app = Celery("icon")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The governance app keeps one tasks module per package.
-app.autodiscover_tasks(["governance.review", "governance.decisions", "governance.reports"])
+app.autodiscover_tasks(
+    ["governance.review", "governance.decisions", "governance.funding", "governance.reports"]
+)

@@ -285,6 +285,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "governance.review.tasks.send_review_reminders",
         "schedule": 15 * 60.0,
     },
+    # funding: a funded decision not declined within its month becomes a project.
+    "governance-open-funded-projects": {
+        "task": "governance.funding.tasks.open_funded_projects",
+        "schedule": 60 * 60.0,
+    },
 }
 
 # --- Cache: the login rate limits count here ----------------------------------------------

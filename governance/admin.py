@@ -76,3 +76,27 @@ class ReviewAssignmentAdmin(ServiceOwnedAdmin):
 class ReviewerExpertiseAdmin(ServiceOwnedAdmin):
     list_display = ["user", "theme"]
     search_fields = ["user__email"]
+
+
+@admin.register(models.FundedProject)
+class FundedProjectAdmin(ServiceOwnedAdmin):
+    list_display = ["application", "state", "committed", "paid", "released", "end_date"]
+    list_filter = ["state"]
+    search_fields = ["application__acronym"]
+
+
+@admin.register(models.SupportAgreement)
+class SupportAgreementAdmin(ServiceOwnedAdmin):
+    list_display = ["project", "version", "start_date", "end_date", "aid_total", "signed_on"]
+
+
+@admin.register(models.Payment)
+class PaymentAdmin(ServiceOwnedAdmin):
+    list_display = ["project", "kind", "year", "due_on", "amount", "state", "paid_at"]
+    list_filter = ["state", "kind"]
+
+
+@admin.register(models.ChangeRequest)
+class ChangeRequestAdmin(ServiceOwnedAdmin):
+    list_display = ["project", "kind", "state", "requested_at", "decided_at"]
+    list_filter = ["state", "kind"]

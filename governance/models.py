@@ -11,6 +11,14 @@ from .decisions.models import (
     ProposalVote,
     letter_path,
 )
+from .funding.models import (
+    AgreementAid,
+    ChangeRequest,
+    FundedProject,
+    Payment,
+    SupportAgreement,
+    collaboration_path,
+)
 from .review.models import (
     ConflictDeclaration,
     ConsensusScore,
@@ -23,6 +31,12 @@ from .review.models import (
 
 __all__ = [
     "Advice",
+    "AgreementAid",
+    "ChangeRequest",
+    "FundedProject",
+    "Payment",
+    "SupportAgreement",
+    "collaboration_path",
     "Body",
     "ConflictDeclaration",
     "ConsensusScore",

@@ -3,6 +3,7 @@ own rules.py; the rules app's autodiscovery imports this module, which loads the
 
 from .bodies import rules as bodies_rules
 from .decisions import rules as decisions_rules
+from .funding import rules as funding_rules
 from .review import rules as review_rules
 
-__all__ = ["bodies_rules", "decisions_rules", "review_rules"]
+__all__ = ["bodies_rules", "decisions_rules", "funding_rules", "review_rules"]

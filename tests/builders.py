@@ -21,6 +21,9 @@ from django.utils import timezone
 
 from calls.enums import CallState
 from governance.bodies.enums import BodyKind, Seat
+from governance.decisions import services as decisions
+from governance.decisions.enums import DecisionOutcome
+from governance.funding import domain as funding_domain, services as funding
 from governance.models import (
     Body,
     ConflictDeclaration,
@@ -360,3 +363,51 @@ def decided_by_proposal(call, *, staff=None, signer="An Janssens, administrator-
         decision_committee=signer,
     )
     return proposal
+
+
+# --- Funded projects (governance.funding) ------------------------------------------------------
+
+
+def funded_project(*, aid="300000", created_by=None, decided_days_ago=40, envelope="1000000"):
+    """The funded project of an admissible application (builder above) decided
+    `decided_days_ago` days ago for `aid` (the month to decline is over by default), in
+    the state "agreement pending". `created_by`: the coordinator's contact."""
+    call = evaluation_call(envelope=Decimal(envelope))
+    extra = {"created_by": created_by} if created_by else {}
+    application = admissible_application(call, aid=aid, **extra)
+    consensus(application, [4, 4, 4])
+    decision = decisions.decision_record(
+        actor=StaffFactory(),
+        application=application,
+        meeting=meeting_with_quorum(call.programme, BodyKind.STEERING_GROUP),
+        outcome=DecisionOutcome.FUND,
+        amount=Decimal(aid),
+        decided_by="A. Generaal",
+        now=timezone.now() - timedelta(days=decided_days_ago),
+    )
+    return funding.project_open(actor=None, decision=decision)
+
+
+def running_project(*, started_days_ago=30, months=24, collaboration=True, **kwargs):
+    """A funded project (see funded_project) whose agreement, starting
+    `started_days_ago` days ago for `months` months, is drawn up and signed today; with
+    `collaboration`, its collaboration agreement uploaded and accepted."""
+    project = funded_project(**kwargs)
+    staff = StaffFactory()
+    start = timezone.localdate() - timedelta(days=started_days_ago)
+    agreement = funding.agreement_draw_up(
+        actor=staff,
+        project=project,
+        start_date=start,
+        end_date=funding_domain.add_months(start, months) - timedelta(days=1),
+        deliverables=[{"description": "Validated biomarker panel", "target": "1"}],
+    )
+    funding.agreement_sign(actor=staff, agreement=agreement, signed_on=timezone.localdate())
+    if collaboration:
+        coordinator = project.application.partners.get(is_coordinator=True).contact
+        funding.collaboration_upload(
+            actor=coordinator, project=project, file=ContentFile(PDF_BYTES, name="collab.pdf")
+        )
+        funding.collaboration_accept(actor=staff, project=project)
+    project.refresh_from_db()
+    return project

@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["programme", "calls", "projects", "governance"]
-GOVERNANCE_PACKAGES = ["bodies", "review", "decisions", "reports"]
+GOVERNANCE_PACKAGES = ["bodies", "review", "decisions", "funding", "reports"]
 
 
 def _layer(module: str) -> tuple[int, int] | None:

@@ -365,6 +365,31 @@ def can_release(
     return True, ""
 
 
+def can_pay(
+    envelope, amount: Decimal, *, committed_for_reference: Decimal, paid_for_reference: Decimal
+) -> tuple[bool, str]:
+    """A payment draws on the commitments: paid never exceeds committed, on the envelope
+    and for the reference (the funded project)."""
+    ok, reason = _positive(amount)
+    if not ok:
+        return ok, reason
+    if envelope.paid + amount > envelope.committed:
+        return False, _(
+            "Refused: paying %(amount)s from envelope “%(envelope)s” would exceed what is "
+            "committed (committed %(committed)s, already paid %(paid)s)."
+        ) % {**_figures(envelope, amount), "paid": format_euro(envelope.paid, cents=True)}
+    if paid_for_reference + amount > committed_for_reference:
+        return False, _(
+            "Refused: paying %(amount)s would exceed what is committed for this project "
+            "(committed %(for_reference)s, already paid %(paid)s)."
+        ) % {
+            **_figures(envelope, amount),
+            "for_reference": format_euro(committed_for_reference, cents=True),
+            "paid": format_euro(paid_for_reference, cents=True),
+        }
+    return True, ""
+
+
 def can_transfer(source, target, amount: Decimal, decision_reference: str) -> tuple[bool, str]:
     ok, reason = _positive(amount)
     if not ok:

@@ -31,11 +31,13 @@ from .envelope import (
     committed_for_reference,
     envelope_commit,
     envelope_create,
+    envelope_pay,
     envelope_release,
     envelope_reserve,
     envelope_transfer,
     envelope_unreserve,
     envelope_update,
+    paid_for_reference,
 )
 from .preselection import PreselectionFigures, preselection_figures, preselection_record
 
@@ -62,7 +64,9 @@ __all__ = [
     "criterion_save",
     "envelope_commit",
     "envelope_create",
+    "envelope_pay",
     "envelope_release",
+    "paid_for_reference",
     "envelope_reserve",
     "envelope_transfer",
     "envelope_unreserve",

@@ -172,7 +172,7 @@ def _lock_envelope(envelope: Envelope) -> Envelope:
 
 
 def _copy_totals(source: Envelope, target: Envelope) -> None:
-    for name in ("amount", "initial_amount", "reserved", "committed"):
+    for name in ("amount", "initial_amount", "reserved", "committed", "paid"):
         setattr(target, name, getattr(source, name))
 
 
@@ -335,6 +335,48 @@ def envelope_release(
         actor=actor,
         envelope=locked,
         kind=LedgerEntryKind.RELEASE,
+        amount=amount,
+        reason=reason,
+        reference=reference,
+    )
+    _copy_totals(locked, envelope)
+    return entry
+
+
+def paid_for_reference(envelope: Envelope, reference: str) -> Decimal:
+    """Payments booked on `envelope` for `reference`."""
+    return (
+        LedgerEntry.objects.filter(
+            envelope=envelope, reference=reference, kind=LedgerEntryKind.PAYMENT
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+
+
+@transaction.atomic
+def envelope_pay(
+    *, actor: User | None, envelope: Envelope, amount: Decimal, reason: str, reference: str
+) -> LedgerEntry:
+    """Pay committed money out (a funded project's advance or balance).
+
+    Side effects, in order: locks the envelope row; refuses (with the figures) when paid
+    would exceed committed, on the envelope or for `reference`; raises paid; appends a
+    `payment` ledger entry. The CheckConstraint `envelope_never_overpaid` backs the check.
+    """
+    locked, amount = _prepare(envelope, amount, reason)
+    _refuse_unless(
+        domain.can_pay(
+            locked,
+            amount,
+            committed_for_reference=committed_for_reference(locked, reference),
+            paid_for_reference=paid_for_reference(locked, reference),
+        )
+    )
+    locked.paid += amount
+    entry = _movement(
+        actor=actor,
+        envelope=locked,
+        kind=LedgerEntryKind.PAYMENT,
         amount=amount,
         reason=reason,
         reference=reference,

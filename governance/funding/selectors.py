@@ -1,0 +1,155 @@
+"""Reads of funded projects that several pages share: the dashboard, the payment run
+(and its export), one project's page. Each runs a fixed number of queries, whatever the
+number of projects (the figures the dashboard needs are kept on the project row by the
+services: next payment due, pending changes)."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils.translation import gettext as _
+
+from programme import exports
+from programme.exports import Column, Table
+
+from . import domain
+from .enums import OPEN_STATES, PaymentState, ProjectState
+from .models import ChangeRequest, FundedProject, Payment, SupportAgreement
+
+ZERO = Decimal("0")
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    return first, domain.add_months(first, 1)
+
+
+@dataclass
+class Dashboard:
+    projects: list
+    payments_due: int
+    payments_due_total: Decimal
+    unsigned: int
+    changes_pending: int
+    committed: Decimal
+    paid: Decimal
+
+
+def dashboard(today: date) -> Dashboard:
+    """The running projects with their next obligation, and the counts above them: the
+    payments due by the end of this month, the agreements unsigned, the changes pending.
+    Three queries."""
+    signed = SupportAgreement.objects.filter(project=OuterRef("pk"), signed_on__isnull=False)
+    projects = list(
+        FundedProject.objects.filter(state__in=OPEN_STATES)
+        .select_related("application", "envelope__call")
+        .annotate(signed=Exists(signed))
+        .order_by("next_payment_due", "application__acronym")
+    )
+    for project in projects:
+        project.next_obligation = domain.next_obligation(
+            state=project.state,
+            signed=project.signed,
+            collaboration_state=project.collaboration_state,
+            next_payment_due=project.next_payment_due,
+            end_date=project.end_date,
+        )
+    _first, end = month_bounds(today)
+    due = Payment.objects.filter(
+        state=PaymentState.SCHEDULED, due_on__lt=end, project__state__in=OPEN_STATES
+    ).aggregate(count=Count("pk"), total=Sum("amount"))
+    return Dashboard(
+        projects=projects,
+        payments_due=due["count"],
+        payments_due_total=due["total"] or ZERO,
+        unsigned=sum(1 for p in projects if p.state == ProjectState.AGREEMENT_PENDING),
+        changes_pending=sum(p.pending_changes for p in projects),
+        committed=sum((p.committed for p in projects), ZERO),
+        paid=sum((p.paid for p in projects), ZERO),
+    )
+
+
+def payment_run(month: date, today: date) -> tuple[list[Payment], Decimal, Decimal]:
+    """The scheduled payments due by the end of `month` (overdue ones included), each with
+    `ok`/`reason` (may it be approved now), and the totals: all due, and ready. One
+    query."""
+    _first, end = month_bounds(month)
+    earlier = Payment.objects.filter(
+        project=OuterRef("project"), state=PaymentState.SCHEDULED, due_on__lt=OuterRef("due_on")
+    )
+    payments = list(
+        Payment.objects.filter(
+            state=PaymentState.SCHEDULED, due_on__lt=end, project__state__in=OPEN_STATES
+        )
+        .select_related("project__application", "project__envelope")
+        .annotate(earlier_unpaid=Count("pk", filter=Q(Exists(earlier))))
+        .order_by("due_on", "project__application__acronym", "pk")
+    )
+    for payment in payments:
+        project = payment.project
+        payment.ok, payment.reason = domain.can_pay(
+            project_state=project.state,
+            agreement_signed=project.state != ProjectState.AGREEMENT_PENDING,
+            collaboration_state=project.collaboration_state,
+            kind=payment.kind,
+            due_on=payment.due_on,
+            today=today,
+            earlier_unpaid=payment.earlier_unpaid,
+        )
+    total = sum((p.amount for p in payments), ZERO)
+    ready = sum((p.amount for p in payments if p.ok), ZERO)
+    return payments, total, ready
+
+
+def payment_run_table(payments: list[Payment], month: date) -> Table:
+    """The payment run for the finance department (programme.exports)."""
+    return Table(
+        name=_("Payments"),
+        heading=_("Payment run %(month)s") % {"month": month.strftime("%Y-%m")},
+        columns=[
+            Column(_("Project")),
+            Column(_("Receipt number")),
+            Column(_("Envelope")),
+            Column(_("Kind")),
+            Column(_("Project year"), exports.NUMBER),
+            Column(_("Due on"), exports.DATE),
+            Column(_("Amount (€)"), exports.MONEY),
+            Column(_("Ready to pay"), exports.BOOLEAN),
+            Column(_("Why not")),
+        ],
+        rows=[
+            [
+                p.project.application.acronym,
+                p.project.application.receipt_number,
+                p.project.envelope.name,
+                p.get_kind_display(),
+                p.year,
+                p.due_on,
+                p.amount,
+                p.ok,
+                p.reason,
+            ]
+            for p in payments
+        ],
+        totals=[[_("Total"), "", "", "", "", "", sum((p.amount for p in payments), ZERO)]],
+        frozen_columns=1,
+    )
+
+
+def own_projects(user) -> list[FundedProject]:
+    """The funded projects whose consortium the user is a contact of."""
+    return list(
+        FundedProject.objects.filter(application__partners__contact=user)
+        .select_related("application")
+        .distinct()
+        .order_by("application__acronym")
+    )
+
+
+def project_changes(project: FundedProject) -> list[ChangeRequest]:
+    return list(
+        ChangeRequest.objects.filter(project=project)
+        .select_related("requested_by", "decided_by", "agreement")
+        .order_by("-requested_at")
+    )
