@@ -4,8 +4,10 @@ imported here so that Django finds them under the one app label `governance`."""
 from .bodies.models import Body, Meeting, Membership, MembershipQuerySet
 from .decisions.models import Advice, FundingDecision, Letter, letter_path
 from .review.models import (
+    ConductDeclaration,
     ConflictDeclaration,
     ConsensusScore,
+    DiscussionPost,
     ReviewAssignment,
     ReviewerExpertise,
     ReviewReminderSent,
@@ -15,8 +17,10 @@ from .review.models import (
 __all__ = [
     "Advice",
     "Body",
+    "ConductDeclaration",
     "ConflictDeclaration",
     "ConsensusScore",
+    "DiscussionPost",
     "FundingDecision",
     "Letter",
     "Meeting",

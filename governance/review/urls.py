@@ -11,6 +11,8 @@ urlpatterns = [
     path("applications/<int:pk>/reviewers/", views.review_assign_page, name="review_assign_page"),
     path("assignments/<int:pk>/unassign/", views.review_unassign, name="review_unassign"),
     path("applications/<int:pk>/consensus/", views.consensus_page, name="consensus_page"),
+    path("applications/<int:pk>/discussion/", views.discussion, name="discussion"),
+    path("reviews/code-of-conduct/", views.conduct_declaration, name="conduct_declaration"),
     path("reviewers/", views.reviewer_list, name="reviewer_list"),
     path(
         "reviewers/<int:pk>/expertise/",

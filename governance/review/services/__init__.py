@@ -1,4 +1,5 @@
-"""All writes of the review side: conflict declarations, reviewer assignments (by hand
+"""All writes of the review side (the code of conduct and the discussion in conduct.py):
+conflict declarations, reviewer assignments (by hand
 and automatic), individual reports, consensus scores, reviewers' expertise and
 review-deadline reminders.
 
@@ -27,16 +28,16 @@ from programme.states import Refused
 from projects.enums import ApplicationState
 from projects.models import Application
 
-from . import domain, selectors
-from .assignment import ApplicationToReview, AssignmentInfeasible, assign_reviewers
-from .enums import (
+from .. import domain, selectors
+from ..assignment import ApplicationToReview, AssignmentInfeasible, assign_reviewers
+from ..enums import (
     ACTIVE_ASSIGNMENT_STATES,
     ASSIGNMENT_TRANSITIONS,
     OPEN_ASSIGNMENT_STATES,
     AssignmentState,
     ConflictSource,
 )
-from .models import (
+from ..models import (
     ConflictDeclaration,
     ConsensusScore,
     ReviewAssignment,
@@ -593,3 +594,10 @@ def organisation_link_record(
     )
     conflicts_detect_for_link(actor=actor, link=link)
     return link
+
+
+# The reviewers' code of conduct and the discussion before consensus (conduct.py).
+from .conduct import (  # noqa: E402
+    conduct_accept as conduct_accept,
+    discussion_post as discussion_post,
+)
