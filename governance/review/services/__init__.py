@@ -1,7 +1,6 @@
-"""All writes of the review side (the code of conduct and the discussion in conduct.py):
-conflict declarations, reviewer assignments (by hand
-and automatic), individual reports, consensus scores, reviewers' expertise and
-review-deadline reminders.
+"""All writes of the review side: conflict declarations, reviewer assignments (by hand
+and automatic), individual reports, consensus scores, reviewers' expertise, reminders;
+the code of conduct and the discussion before consensus in conduct.py.
 
 Every function is keyword-only, runs in a transaction, checks the rule of domain.py
 (raising programme.states.Refused with the reason the user reads; a dict of reasons per
@@ -45,6 +44,7 @@ from ..models import (
     ReviewReminderSent,
     ReviewScore,
 )
+from .conduct import conduct_accept as conduct_accept, discussion_post as discussion_post
 
 
 def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
@@ -594,10 +594,3 @@ def organisation_link_record(
     )
     conflicts_detect_for_link(actor=actor, link=link)
     return link
-
-
-# The reviewers' code of conduct and the discussion before consensus (conduct.py).
-from .conduct import (  # noqa: E402
-    conduct_accept as conduct_accept,
-    discussion_post as discussion_post,
-)
