@@ -9,6 +9,8 @@
 - ConflictDeclaration, ReviewAssignment, ReviewerExpertise: service-owned
   (`review.services`: conflicts declared or detected withdraw assignments, the
   assignment follows its transition table, expertise is set on the reviewers page).
+- ConductDeclaration, DiscussionPost: service-owned (`review.services.conduct_accept`,
+  `discussion_post`).
 """
 
 from django.contrib import admin
@@ -70,6 +72,18 @@ class ReviewAssignmentAdmin(ServiceOwnedAdmin):
     list_display = ["application", "reviewer", "state", "assigned_at", "submitted_at"]
     list_filter = ["state"]
     search_fields = ["reviewer__email", "application__acronym"]
+
+
+@admin.register(models.ConductDeclaration)
+class ConductDeclarationAdmin(ServiceOwnedAdmin):
+    list_display = ["reviewer", "version", "language", "accepted_at"]
+    search_fields = ["reviewer__email"]
+
+
+@admin.register(models.DiscussionPost)
+class DiscussionPostAdmin(ServiceOwnedAdmin):
+    list_display = ["application", "author", "is_moderator", "created_at"]
+    search_fields = ["author__email", "application__acronym"]
 
 
 @admin.register(models.ReviewerExpertise)

@@ -20,8 +20,10 @@ from .funding.models import (
     collaboration_path,
 )
 from .review.models import (
+    ConductDeclaration,
     ConflictDeclaration,
     ConsensusScore,
+    DiscussionPost,
     PhaseLock,
     ReviewAssignment,
     ReviewerExpertise,
@@ -38,9 +40,11 @@ __all__ = [
     "SupportAgreement",
     "collaboration_path",
     "Body",
+    "ConductDeclaration",
     "ConflictDeclaration",
     "ConsensusScore",
     "DecisionProposal",
+    "DiscussionPost",
     "FundingDecision",
     "Letter",
     "Meeting",

@@ -26,6 +26,7 @@ from governance.decisions.enums import DecisionOutcome
 from governance.funding import domain as funding_domain, services as funding
 from governance.models import (
     Body,
+    ConductDeclaration,
     ConflictDeclaration,
     ConsensusScore,
     Meeting,
@@ -33,6 +34,7 @@ from governance.models import (
     ReviewAssignment,
     ReviewScore,
 )
+from governance.review.domain import CONDUCT_VERSION
 from governance.review.enums import AssignmentState, ConflictSource
 from programme.enums import OrganisationKind
 from projects.enums import Activity, ApplicationState, AttachmentKind, CostCategory
@@ -215,10 +217,15 @@ def admissible_application(
 
 
 def cleared_assignment(application, reviewer=None, **kwargs) -> ReviewAssignment:
-    """An assignment whose reviewer (a council member unless given) declared no conflict."""
+    """An assignment whose reviewer (a council member unless given) accepted the code of
+    conduct and declared no conflict."""
     reviewer = reviewer or CouncilFactory()
     assignment = ReviewAssignment.objects.create(
         application=application, reviewer=reviewer, **kwargs
+    )
+    # Cleared to open the proposal: the code of conduct in force accepted too.
+    ConductDeclaration.objects.get_or_create(
+        reviewer=reviewer, version=CONDUCT_VERSION, defaults={"language": "nl"}
     )
     ConflictDeclaration.objects.create(
         application=application,

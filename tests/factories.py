@@ -31,8 +31,9 @@ from django.utils import timezone
 from calls.enums import CallState
 from calls.models import Call, CallParameters, CallRegistration, Criterion, Envelope
 from governance.bodies.enums import BodyKind, Seat
-from governance.models import Body, Meeting, Membership
+from governance.models import Body, ConductDeclaration, DiscussionPost, Meeting, Membership
 from governance.reports.domain import report_file_name
+from governance.review.domain import CONDUCT_VERSION
 from programme import domain
 from programme.demo import enterprise_number
 from programme.enums import (
@@ -500,3 +501,27 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     def attendees(self, create, extracted, **kwargs):
         if create and extracted:
             self.attendees.set(extracted)
+
+
+# --- Reviewers' conduct and discussion --------------------------------------------------------
+
+
+class ConductDeclarationFactory(factory.django.DjangoModelFactory):
+    """A reviewer's acceptance of the code of conduct in force."""
+
+    class Meta:
+        model = ConductDeclaration
+
+    reviewer = factory.SubFactory(CouncilFactory)
+    version = CONDUCT_VERSION
+    language = "nl"
+
+
+class DiscussionPostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DiscussionPost
+
+    application = factory.SubFactory(ApplicationFactory)
+    author = factory.SubFactory(StaffFactory)
+    is_moderator = True
+    body = "Please explain the spread on criterion 2."

@@ -44,6 +44,7 @@ from tests.builders import (
     evaluation_call,
     meeting_with_quorum,
     ready_application,
+    submitted_assignment,
 )
 from tests.conftest import ROLE_FACTORIES, TEST_SETTINGS
 
@@ -449,6 +450,23 @@ MATRIX = [
         "review_unassign", lambda w: {"pk": w.review.pk}, ok=LOGGED_IN, ok_status=405, anonymous=405
     ),
     Row("consensus_page", lambda w: {"pk": w.reviewed.pk}, ok={S, AD}),
+    # Reviewers accept the code of conduct before the first proposal opens.
+    Row("conduct_declaration", ok={C, E, AD}),
+    # The discussion of a proposal: the moderator (staff) always; an assigned reviewer
+    # once their own review is submitted (403 before: they know the proposal); anyone
+    # not assigned or conflicted does not know it exists (404).
+    Row(
+        "discussion",
+        lambda w: {"pk": w.reviewed.pk},
+        ok={S, AD},
+        overrides={C: 403, E: 404, CR: 404},
+    ),
+    Row(
+        "discussion",
+        lambda w: {"pk": w.discussed.pk},
+        ok={C, S, AD},
+        overrides={E: 404, CR: 404},
+    ),
     Row("reviewer_list", ok={S, AD}),
     Row("reviewer_expertise_edit", lambda w: {"pk": w.users[C].pk}, ok={S, AD}),
     # --- KPI page and reports (programme manager, staff, steering group only) -------------
@@ -620,6 +638,16 @@ class World:
             reviewer=conflicted,
             has_conflict=True,
             reason="Adviser of the coordinator",
+        )
+        # A proposal the council member has reviewed (submitted): its discussion is
+        # theirs to read; the conflicted reviewer declared a conflict on it too.
+        self.discussed = admissible_application(self.review_call)
+        submitted_assignment(self.discussed, [4, 4, 4], reviewer=self.users[Role.COUNCIL])
+        ReviewAssignment.objects.create(
+            application=self.discussed, reviewer=conflicted, state=AssignmentState.WITHDRAWN
+        )
+        ConflictDeclaration.objects.create(
+            application=self.discussed, reviewer=conflicted, has_conflict=True, reason="Partner"
         )
 
 

@@ -25,7 +25,7 @@ from programme.services import audited_save
 from projects.enums import AdmissibilityOutcome, ApplicationState
 from projects.models import AdmissibilityCheck, Application
 
-from . import selectors
+from . import selectors, services
 from .assignment import ApplicationToReview, assign_reviewers
 from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState, ConflictSource
 from .models import (
@@ -166,6 +166,9 @@ def _seed_expertise() -> None:
 def _declare(application, reviewer, has_conflict, reason="", source=ConflictSource.DECLARED):
     if ConflictDeclaration.objects.filter(application=application, reviewer=reviewer).exists():
         return
+    if source == ConflictSource.DECLARED:
+        # A reviewer accepts the code of conduct before opening the first proposal.
+        services.conduct_accept(actor=reviewer, language=reviewer.language or "nl")
     audited_save(
         ConflictDeclaration(
             application=application,

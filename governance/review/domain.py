@@ -222,3 +222,42 @@ def phase_locked(
             "cause": LockCause.REVIEW_DEADLINE.label
         }
     return False, ""
+
+
+# --- Code of conduct and the discussion before consensus -------------------------------------
+
+# The version of the code of conduct and confidentiality declaration in force (its text is
+# governance/review/conduct_text.html). Change it when the text changes: every reviewer
+# then accepts the new version before opening a proposal again.
+CONDUCT_VERSION = "2019-1"
+
+
+def can_open_proposal(*, accepted_version: str | None) -> tuple[bool, str]:
+    """A reviewer opens a proposal only after accepting the declaration in force."""
+    if accepted_version != CONDUCT_VERSION:
+        return False, _(
+            "Accept the code of conduct and confidentiality declaration before you open a proposal."
+        )
+    return True, ""
+
+
+def can_read_discussion(*, is_moderator: bool, own_review_submitted: bool) -> tuple[bool, str]:
+    """The moderator reads the discussion of a proposal at any time; an assigned reviewer
+    once their own review is submitted (so that it is their own, unswayed judgement)."""
+    if is_moderator or own_review_submitted:
+        return True, ""
+    return False, _("The discussion opens for you once you have submitted your own review.")
+
+
+MAX_POST_LENGTH = 4000
+
+
+def can_post(*, body: str) -> tuple[bool, str]:
+    if not body.strip():
+        return False, _("Write a message first.")
+    if len(body) > MAX_POST_LENGTH:
+        return False, _("A message has at most %(max)s characters (this one has %(n)s).") % {
+            "max": MAX_POST_LENGTH,
+            "n": len(body),
+        }
+    return True, ""

@@ -224,3 +224,53 @@ class PhaseLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_phase_display()} {self.application_id}: {self.get_cause_display()}"
+
+
+class ConductDeclaration(models.Model):
+    """A reviewer's acceptance of the code of conduct and confidentiality declaration, in
+    the version then in force (domain.CONDUCT_VERSION). Accepted once per version, before
+    the first proposal opens; a new version asks again."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conduct_declarations"
+    )
+    version = models.CharField(_("version"), max_length=20)
+    language = models.CharField(_("language read"), max_length=5)
+    accepted_at = models.DateTimeField(_("accepted at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reviewer", "-accepted_at"]
+        verbose_name = _("code of conduct declaration")
+        verbose_name_plural = _("code of conduct declarations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "version"], name="conduct_declaration_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} · {self.version}"
+
+
+class DiscussionPost(models.Model):
+    """A message in the discussion of one proposal between its assigned reviewers and the
+    moderator before consensus. Never edited or deleted (the thread is evidence)."""
+
+    application = models.ForeignKey(
+        "projects.Application", on_delete=models.CASCADE, related_name="discussion_posts"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Reviewers appear under a number (as in the scores of others); the moderator as such.
+    is_moderator = models.BooleanField(_("by the moderator"), default=False)
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["application", "created_at", "pk"]
+        verbose_name = _("discussion post")
+        verbose_name_plural = _("discussion posts")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.author} · {self.created_at:%Y-%m-%d %H:%M}"

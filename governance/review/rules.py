@@ -31,4 +31,7 @@ def is_cleared_reviewer(user, application) -> bool:
 
 rules.add_perm("governance.review", is_reviewer)
 rules.add_perm("governance.manage_reviews", is_staff)
+# The discussion of a proposal: its reviewers and the moderator (staff); which proposal
+# and when is decided per object by selectors.discussion_access.
+rules.add_perm("governance.discuss_proposal", is_reviewer | is_staff)
 rules.add_perm("projects.view_application", is_staff | is_partner_contact | is_cleared_reviewer)

@@ -16,9 +16,11 @@ profile (not the organisation of their council seat) and the OrganisationLink ro
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls.enums import CallState
 from programme.enums import Role
@@ -27,8 +29,14 @@ from programme.rules import is_staff
 from projects.models import Partner
 
 from . import domain
-from .enums import ACTIVE_ASSIGNMENT_STATES, LockPhase
-from .models import ConflictDeclaration, PhaseLock, ReviewAssignment
+from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState, LockPhase
+from .models import (
+    ConductDeclaration,
+    ConflictDeclaration,
+    DiscussionPost,
+    PhaseLock,
+    ReviewAssignment,
+)
 
 REVIEWER_ROLES = (Role.COUNCIL, Role.EXPERT)
 
@@ -130,7 +138,8 @@ def conflict_of(application, user: User) -> tuple[bool, str]:
 
 def reviewer_may_see(user: User, application) -> bool:
     """A reviewer sees an application (read-only) when they hold an active assignment on
-    it, have declared no conflict, and no conflict is detected now."""
+    it, have declared no conflict, no conflict is detected now, and they accepted the
+    code of conduct and confidentiality declaration in force."""
     if not user.is_authenticated:
         return False
     cache = application.__dict__.setdefault("_reviewer_cache", {})
@@ -143,6 +152,7 @@ def reviewer_may_see(user: User, application) -> bool:
                 application=application, reviewer=user, has_conflict=False
             ).exists()
             and not conflict_of(application, user)[0]
+            and conduct_accepted(user)
         )
         cache[user.pk] = cleared
     return cache[user.pk]
@@ -176,3 +186,84 @@ def active_lock(application, phase: str) -> PhaseLock | None:
         .first()
     )
     return latest if latest is not None and latest.reopened_at is None else None
+
+
+def accepted_conduct_version(user: User) -> str | None:
+    """The version of the code of conduct `user` accepted, when it is the one in force."""
+    if not user.is_authenticated:
+        return None
+    cache = user.__dict__.setdefault("_conduct_cache", {})
+    if "version" not in cache:
+        cache["version"] = (
+            domain.CONDUCT_VERSION
+            if ConductDeclaration.objects.filter(
+                reviewer=user, version=domain.CONDUCT_VERSION
+            ).exists()
+            else None
+        )
+    return cache["version"]
+
+
+def conduct_accepted(user: User) -> bool:
+    return domain.can_open_proposal(accepted_version=accepted_conduct_version(user))[0]
+
+
+@dataclass(frozen=True)
+class DiscussionAccess:
+    """What `user` may do with the discussion of one application: `visible` False means
+    they must not know it exists (404); `readable` False comes with the reason."""
+
+    visible: bool
+    readable: bool = False
+    reason: str = ""
+    assignment: ReviewAssignment | None = None
+
+
+def discussion_access(user: User, application, *, is_moderator: bool) -> DiscussionAccess:
+    """The moderator (staff) and the application's cleared reviewers see the discussion;
+    a reviewer reads it once their own review is submitted. Anyone with a conflict of
+    interest, declared or detected, and anyone else does not know it exists."""
+    if not user.is_authenticated or conflict_of(application, user)[0]:
+        return DiscussionAccess(visible=False)
+    assignment = None
+    if not is_moderator:
+        assignment = ReviewAssignment.objects.filter(
+            application=application, reviewer=user, state__in=ACTIVE_ASSIGNMENT_STATES
+        ).first()
+        if assignment is None or not reviewer_may_see(user, application):
+            return DiscussionAccess(visible=False)
+    ok, reason = domain.can_read_discussion(
+        is_moderator=is_moderator,
+        own_review_submitted=assignment is not None
+        and assignment.state == AssignmentState.SUBMITTED,
+    )
+    return DiscussionAccess(visible=True, readable=ok, reason=reason, assignment=assignment)
+
+
+def discussion_posts(application, viewer: User, *, is_moderator: bool) -> list[dict]:
+    """The posts of an application's discussion, oldest first, each with the label its
+    author shows under: "Moderator", "You", or "Reviewer n", numbered as on the review
+    page's other scores (submitted reviews but the viewer's, by submission time), so the
+    reviewers stay as anonymous to each other as their scores; the moderator sees names.
+    Two queries."""
+    order = (
+        ReviewAssignment.objects.filter(application=application, state=AssignmentState.SUBMITTED)
+        .exclude(reviewer=viewer)
+        .order_by("submitted_at", "pk")
+        .values_list("reviewer_id", flat=True)
+    )
+    number = {reviewer_id: n for n, reviewer_id in enumerate(order, start=1)}
+    rows = []
+    posts = DiscussionPost.objects.filter(application=application).select_related("author")
+    for post in posts:
+        if post.author_id == viewer.pk:
+            label = _("You")
+        elif post.is_moderator:
+            label = _("Moderator")
+        elif is_moderator:
+            label = post.author.get_full_name() or post.author.email
+        else:
+            n = number.get(post.author_id)
+            label = _("Reviewer %(n)s") % {"n": n} if n else _("A former reviewer")
+        rows.append({"post": post, "label": label})
+    return rows

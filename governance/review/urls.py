@@ -12,6 +12,8 @@ urlpatterns = [
     path("assignments/<int:pk>/unassign/", views.review_unassign, name="review_unassign"),
     path("applications/<int:pk>/consensus/", views.consensus_page, name="consensus_page"),
     path("applications/<int:pk>/reopen/<str:phase>/", views.phase_reopen, name="phase_reopen"),
+    path("applications/<int:pk>/discussion/", views.discussion, name="discussion"),
+    path("reviews/code-of-conduct/", views.conduct_declaration, name="conduct_declaration"),
     path("reviewers/", views.reviewer_list, name="reviewer_list"),
     path(
         "reviewers/<int:pk>/expertise/",

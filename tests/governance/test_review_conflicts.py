@@ -12,7 +12,7 @@ from governance.review.enums import AssignmentState, ConflictSource
 from programme.enums import LinkKind
 from programme.models import OrganisationLink
 from tests.builders import admissible_application, cleared_assignment, evaluation_call
-from tests.factories import CouncilFactory, StaffFactory
+from tests.factories import ConductDeclarationFactory, CouncilFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,7 @@ def test_cleared_reviewer_sees_application_and_files_read_only(client, applicati
 
 def test_reviewer_without_declaration_is_sent_to_declare_first(client, application):
     reviewer = CouncilFactory()
+    ConductDeclarationFactory(reviewer=reviewer)  # the code of conduct: test_review_conduct
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     urls = _urls(assignment)
     assert _statuses(client, reviewer, urls) == {
@@ -71,6 +72,7 @@ def test_declared_conflict_withdraws_hides_and_tells_staff(
 ):
     staff = StaffFactory()
     reviewer = CouncilFactory()
+    ConductDeclarationFactory(reviewer=reviewer)  # the code of conduct: test_review_conduct
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     client.force_login(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -102,6 +104,7 @@ def test_declared_conflict_withdraws_hides_and_tells_staff(
 
 def test_conflict_without_reason_is_refused_and_form_kept(client, application):
     reviewer = CouncilFactory()
+    ConductDeclarationFactory(reviewer=reviewer)  # the code of conduct: test_review_conduct
     assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer)
     client.force_login(reviewer)
     response = client.post(

@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,9 +26,9 @@ from programme.models import Organisation, User
 from projects.enums import ApplicationState
 from projects.models import Application
 
-from . import domain, selectors, services
-from .enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState, LockPhase
-from .forms import (
+from .. import domain, selectors, services
+from ..enums import ACTIVE_ASSIGNMENT_STATES, AssignmentState, LockPhase
+from ..forms import (
     CONFLICT,
     ConflictForm,
     ExpertiseForm,
@@ -34,7 +36,12 @@ from .forms import (
     ReviewerChoiceForm,
     ScoresForm,
 )
-from .models import ConflictDeclaration, ConsensusScore, ReviewAssignment, ReviewScore
+from ..models import ConflictDeclaration, ConsensusScore, ReviewAssignment, ReviewScore
+from .conduct import (  # the code of conduct and the discussion, in conduct.py
+    conduct_declaration as conduct_declaration,
+    discussion as discussion,
+    discussion_context,
+)
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -45,6 +52,14 @@ def _apply_errors(form, error: ValidationError) -> None:
             )
     else:
         form.add_error(None, error.messages)
+
+
+def _conduct_first(request: HttpRequest) -> HttpResponse | None:
+    """Before the first proposal opens, the reviewer accepts the code of conduct and
+    confidentiality declaration in force: a redirect there (and back), or None."""
+    if selectors.conduct_accepted(request.user):
+        return None
+    return redirect(f"{reverse('conduct_declaration')}?{urlencode({'next': request.path})}")
 
 
 def _get_assignment_for_user(request: HttpRequest, pk: int) -> ReviewAssignment:
@@ -85,12 +100,18 @@ def review_list(request: HttpRequest) -> HttpResponse:
         .select_related("application", "application__call")
         .order_by("application__call__review_deadline", "application__acronym"),
     )
-    return render(request, "governance/review/review_list.html", {"assignments": assignments})
+    return render(
+        request,
+        "governance/review/review_list.html",
+        {"assignments": assignments, "conduct_accepted": selectors.conduct_accepted(request.user)},
+    )
 
 
 @permission_required("governance.review")
 def review_declare(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _get_assignment_for_user(request, pk)
+    if (first := _conduct_first(request)) is not None:
+        return first
     declaration = ConflictDeclaration.objects.filter(
         application=assignment.application, reviewer=request.user
     ).first()
@@ -147,6 +168,8 @@ def _others(assignment: ReviewAssignment, criteria) -> list[dict]:
 @permission_required("governance.review")
 def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _get_assignment_for_user(request, pk)
+    if (first := _conduct_first(request)) is not None:
+        return first
     if not ConflictDeclaration.objects.filter(
         application=assignment.application, reviewer=request.user, has_conflict=False
     ).exists():
@@ -205,6 +228,11 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
         # Other reviewers' scores only once this reviewer has submitted their own.
         "others": _others(assignment, criteria) if submitted else None,
     }
+    if submitted:  # the discussion too (selectors.discussion_access says the same)
+        access = selectors.discussion_access(
+            request.user, assignment.application, is_moderator=False
+        )
+        context.update(discussion_context(request, assignment.application, access))
     return render(request, "governance/review/review_score.html", context)
 
 
@@ -417,6 +445,11 @@ def consensus_page(request: HttpRequest, pk: int) -> HttpResponse:
             "all_submitted": bool(assignments)
             and all(a.state == AssignmentState.SUBMITTED for a in assignments),
             "locks": _locks(application),
+            **discussion_context(
+                request,
+                application,
+                selectors.discussion_access(request.user, application, is_moderator=True),
+            ),
         },
     )
 
