@@ -13,6 +13,7 @@ from programme.models import ActionDomain, DiseaseDomain, Theme, User
 from projects.enums import ApplicationState
 from projects.models import Application
 from tests.builders import PDF_BYTES
+from tests.conftest import browser_login
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -40,11 +41,8 @@ def context(browser):
 
 
 def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{live_server.url}/")
+    """The real login form; staff also type a generated TOTP code (browser_login)."""
+    browser_login(page, live_server, user.email, PASSWORD)
 
 
 def _call_with_reference_lists():
