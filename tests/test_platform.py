@@ -47,7 +47,8 @@ assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 assert settings.CELERY_TASK_ALWAYS_EAGER is True
 client = Client()
 assert client.get("/").status_code == 200
-client.force_login(User.objects.get(email="medewerker@vlaio.demo"))
+# An applicant: staff would first be sent to two-factor enrolment (issue 11).
+client.force_login(User.objects.get(email="aanvrager@demo.icon"))
 page = client.get(f"/programmes/{Programme.objects.get().pk}/")
 assert page.status_code == 200
 print("TOTAL" if "10.000.000" in page.content.decode() else "MISSING")

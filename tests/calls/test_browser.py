@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from calls.enums import CallState
 from tests import factories
+from tests.conftest import browser_login
 from tests.factories import CallFactory, EnvelopeFactory
 
 
@@ -25,11 +26,7 @@ def test_staff_opens_and_closes_a_call_in_the_browser(live_server, browser):
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     try:
-        page.goto(live_server.url + reverse("login"))
-        page.fill("input[name=username]", staff.email)
-        page.fill("input[name=password]", "pw-for-tests-123")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(live_server.url + "/")
+        browser_login(page, live_server, staff.email)  # password and TOTP code
         page.goto(live_server.url + reverse("call_manage", args=[call.pk]))
         expect(page.locator("#call-state")).to_have_text("Draft")
         expect(page.locator("#param-heading")).to_have_text("Parameters")

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.builders import admissible_application, consensus, evaluation_call
+from tests.conftest import browser_login
 
 
 @pytest.mark.browser
@@ -24,11 +25,7 @@ def test_scenario_toggle_updates_the_balance_without_reload(live_server, browser
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     try:
-        page.goto(live_server.url + reverse("login"))
-        page.fill("input[name=username]", staff.email)
-        page.fill("input[name=password]", "pw-for-tests-123")
-        page.click("main form button[type=submit]")
-        page.wait_for_url(live_server.url + "/")
+        browser_login(page, live_server, staff.email)  # password and TOTP code
         page.goto(live_server.url + reverse("ranking", args=[call.pk]))
         expect(page.locator("#scenario-balance")).to_contain_text("600,000.00")
         page.evaluate("window.notReloaded = true")

@@ -6,11 +6,14 @@ validation error, a reload or an expired session; staff record admissibility."""
 import re
 
 import pytest
+from django.core import mail
 
-from programme.models import ActionDomain, DiseaseDomain, Theme
+from programme.enums import Role
+from programme.models import ActionDomain, DiseaseDomain, Theme, User
 from projects.enums import ApplicationState
 from projects.models import Application
 from tests.builders import PDF_BYTES
+from tests.conftest import browser_login
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -38,14 +41,11 @@ def context(browser):
 
 
 def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]:has-text('Log in')")
-    page.wait_for_url(f"{live_server.url}/")
+    """The real login form; staff also type a generated TOTP code (browser_login)."""
+    browser_login(page, live_server, user.email, PASSWORD)
 
 
-def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path):
+def _call_with_reference_lists():
     call = CallFactory()
     programme = call.programme
     ActionDomain.objects.create(
@@ -55,15 +55,16 @@ def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path)
     DiseaseDomain.objects.create(
         programme=programme, code="kanker", name_nl="Kanker", name_en="Cancer"
     )
-    coordinator = CoordinatorFactory(organisation=SmallCompanyFactory(name="Alpha Genomics BV"))
     SmallCompanyFactory(name="Beta Sensors BV")
     LargeCompanyFactory(name="Gamma Pharma NV")
     ResearchOrganisationFactory(name="Flemish University")
-    page = context.new_page()
-    log_in(page, live_server, coordinator)
+    return call
 
-    page.goto(f"{live_server.url}/applications/")
-    page.click("text=Start an application")
+
+def _build_consortium_and_submit(page, live_server, start_url):
+    """From the page that starts an application: project data, three partners invited,
+    four budgets, the description, submission; checks the receipt and the PDF."""
+    page.goto(start_url)
     page.fill("#id_title", "Shared tumour data platform")
     page.fill("#id_acronym", "TUMOURDATA")
     page.click("button:has-text('Start')")
@@ -92,6 +93,9 @@ def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path)
         page.fill("#id_contact_name", f"Contact of {name}")
         page.click("button:has-text('Add to the consortium')")
         page.wait_for_selector(f"text={name} joined the consortium")
+    # The invitations are drafts until the coordinator sends them.
+    page.click("button:has-text('Send the invitations')")
+    page.wait_for_selector("text=Invitations sent to")
 
     budgets = {
         "Alpha Genomics BV": {
@@ -144,6 +148,61 @@ def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path)
     # Aid: research 500,000 (100%); Alpha small 60% × 120k + 45% × 80k = 108,000; Beta
     # small 60% × 90k + 45% × 60k = 81,000; Gamma large 50% × 300k = 150,000.
     assert re.search(r"Project\s+€ 1,150,000\s+€ 839,000", text.replace("\u00a0", " "))
+    return application
+
+
+def test_applicant_builds_consortium_and_submits(live_server, context, tmp_path):
+    call = _call_with_reference_lists()
+    coordinator = CoordinatorFactory(organisation=SmallCompanyFactory(name="Alpha Genomics BV"))
+    page = context.new_page()
+    log_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/applications/")
+    page.click("text=Start an application")
+    _build_consortium_and_submit(page, live_server, page.url)
+    assert call.applications.count() == 1
+
+
+def test_newcomer_signs_up_registers_organisation_and_submits(live_server, context):
+    """Issue 11, end to end: a person with no account signs up from the public call
+    page, verifies the address from the mail, registers the organisation and submits."""
+    call = _call_with_reference_lists()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/calls/{call.pk}/")
+    page.click("main >> text=Create an account")
+    page.fill("#id_email", "founder@alpha-genomics.example")
+    page.fill("#id_first_name", "Ada")
+    page.fill("#id_last_name", "Founder")
+    page.fill("#id_password1", "a-long-passphrase-42")
+    page.fill("#id_password2", "a-long-passphrase-42")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Verify Your Email Address')")
+    body = next(m.body for m in mail.outbox if m.to == ["founder@alpha-genomics.example"])
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", body).group(0)
+    page.goto(link)
+    page.click("main button[type=submit]")  # confirm: logs the person in
+    page.wait_for_url(f"{live_server.url}/**")
+    founder = User.objects.get(email="founder@alpha-genomics.example")
+    assert founder.roles == {Role.APPLICANT}
+
+    page.goto(f"{live_server.url}/")
+    page.click("text=Register organisation")
+    page.fill("#id_name", "Alpha Genomics BV")
+    page.fill("#id_enterprise_number", "BE0403.170.701")
+    page.select_option("#id_kind", "company")
+    page.fill("#id_reference_year", "2018")
+    page.fill("#id_headcount", "12")
+    page.fill("#id_turnover", "1,500,000")
+    page.fill("#id_balance_sheet_total", "900,000")
+    page.fill("#id_public_body_share", "0")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Alpha Genomics BV is registered as Small enterprise")
+    founder.refresh_from_db()
+    assert founder.organisation.name == "Alpha Genomics BV"
+
+    application = _build_consortium_and_submit(
+        page, live_server, f"{live_server.url}/applications/new/{call.pk}/"
+    )
+    assert application.created_by == founder
 
 
 def test_nothing_typed_is_lost(live_server, context):
