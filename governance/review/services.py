@@ -11,7 +11,7 @@ in the audit trail.
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,6 @@ from calls.enums import CallState
 from calls.models import Call
 from programme import services as programme_services
 from programme.enums import Role
-from programme.formats import format_brussels
 from programme.models import Organisation, User
 from programme.services import audited_save, queue_email_to_users
 from programme.states import Refused
@@ -38,15 +37,16 @@ from .enums import (
     LockCause,
     LockPhase,
 )
+from .locks import phase_lock as phase_lock, phase_reopen as phase_reopen
 from .models import (
     ConflictDeclaration,
     ConsensusScore,
     PhaseLock,
     ReviewAssignment,
     ReviewerExpertise,
-    ReviewReminderSent,
     ReviewScore,
 )
+from .reminders import review_reminders_send_due as review_reminders_send_due
 
 
 def _lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
@@ -156,17 +156,26 @@ def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]
     newly detected conflict of the pool as a declaration (source detected, audited);
     raises Refused naming each application that cannot get enough reviewers (the
     detected conflicts are then not kept either); saves the new assignments (audited);
-    on commit, e-mails each reviewer their new applications. Existing assignments stay.
+    on commit, e-mails each reviewer their new applications. Existing assignments stay;
+    applications whose reviews are locked (consensus recorded) are left alone.
     """
 
     call = Call.objects.select_for_update(of=("self",)).select_related("parameters").get(pk=call.pk)
     if call.state != CallState.IN_EVALUATION:
         raise Refused(_("Reviewers are assigned while the call is in evaluation."))
-    applications = list(
-        Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE).order_by(
+    # An application whose consensus is recorded (its reviews locked) gets no new reviewer.
+    locked = set(
+        PhaseLock.objects.filter(
+            application__call=call, phase=LockPhase.REVIEWS, reopened_at__isnull=True
+        ).values_list("application_id", flat=True)
+    )
+    applications = [
+        a
+        for a in Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE).order_by(
             "submitted_at", "pk"
         )
-    )
+        if a.pk not in locked
+    ]
     pool = list(selectors.reviewer_pool())
     app_ids = [a.pk for a in applications]
     detected = selectors.detected_conflicts(app_ids, pool)
@@ -555,57 +564,6 @@ def reviewer_expertise_set(*, actor: User, user: User, themes: Iterable) -> None
         )
 
 
-def review_reminders_send_due(*, now=None) -> int:
-    """Queue the review-deadline reminders that are due (3 days and 1 day before) to
-    reviewers with unsubmitted assignments; returns how many were queued.
-
-    Side effects, per reviewer and call, in one transaction: inserts
-    ReviewReminderSent(call, user, kind) (unique), then queues the e-mail on commit. A
-    second run, even concurrent, hits the unique constraint and sends nothing again.
-    """
-
-    now = now or timezone.now()
-    horizon = now + domain.REVIEW_REMINDER_OFFSETS["3d"]
-    sent = 0
-    calls = Call.objects.filter(
-        state=CallState.IN_EVALUATION, review_deadline__gt=now, review_deadline__lte=horizon
-    )
-    for call in calls.order_by("review_deadline"):
-        kind = domain.due_review_reminder(call.review_deadline, now)
-        if kind is None:
-            continue
-        already = ReviewReminderSent.objects.filter(call=call, kind=kind).values("user_id")
-        open_assignments = (
-            ReviewAssignment.objects.filter(
-                application__call=call,
-                state__in=OPEN_ASSIGNMENT_STATES,
-                reviewer__is_active=True,
-            )
-            .exclude(reviewer_id__in=already)
-            .select_related("reviewer", "application")
-            .order_by("reviewer_id", "application__acronym")
-        )
-        by_reviewer: dict[int, list[ReviewAssignment]] = {}
-        for assignment in open_assignments:
-            by_reviewer.setdefault(assignment.reviewer_id, []).append(assignment)
-        for assignments in by_reviewer.values():
-            reviewer = assignments[0].reviewer
-            try:
-                with transaction.atomic():
-                    ReviewReminderSent.objects.create(call=call, user=reviewer, kind=kind)
-                    queue_email_to_users(
-                        users=[reviewer],
-                        subject=_("Reminder: reviews for “%(title)s” are due %(when)s")
-                        % {"title": call.title, "when": format_brussels(call.review_deadline)},
-                        template="governance/email/review_reminder.txt",
-                        context={"call": call, "assignments": assignments, "kind": kind},
-                    )
-            except IntegrityError:
-                continue  # another run sent this one
-            sent += 1
-    return sent
-
-
 @transaction.atomic
 def organisation_link_record(
     *, actor: User, organisation: Organisation, other: Organisation, kind: str, note: str = ""
@@ -621,60 +579,3 @@ def organisation_link_record(
     )
     conflicts_detect_for_link(actor=actor, link=link)
     return link
-
-
-# --- Phases that lock (issue 18, item 3) ------------------------------------------------------
-
-
-def phase_lock(*, actor: User | None, application, phase: str, cause: str, now=None) -> PhaseLock:
-    """Lock `phase` of `application` for `cause` (consensus recorded, decision proposal).
-
-    Side effects: none when the phase is already locked by an event (that lock is
-    returned); else saves a new lock (audited). Runs in the caller's transaction.
-    """
-    current = selectors.active_lock(application, phase)
-    if current is not None:
-        return current
-    lock = PhaseLock(
-        application=application,
-        phase=phase,
-        cause=cause,
-        locked_at=now or timezone.now(),
-        locked_by=actor,
-    )
-    audited_save(lock, actor=actor, reason=f"{phase} locked: {cause}")
-    return lock
-
-
-@transaction.atomic
-def phase_reopen(*, actor: User, application, phase: str, reason: str, now=None) -> PhaseLock:
-    """Staff reopen a locked phase of one application, with a reason.
-
-    Side effects, in order: locks the application; refuses without a reason, when the
-    phase is not locked, or when the call is decided (then it stays locked); marks the
-    current lock reopened with who, when and why — for the review deadline, which locks
-    without a row, saves a lock of that cause already reopened (audited with the reason).
-    The reopening lasts until the consensus is recorded again.
-    """
-    now = now or timezone.now()
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call")
-        .get(pk=application.pk)
-    )
-    if not (reason or "").strip():
-        raise Refused({"reason": [_("Say why the phase is reopened.")]})
-    locked, _why = selectors.phase_status(application, phase, now=now)
-    if not locked:
-        raise Refused(_("This phase is not locked."))
-    if application.call.state in (CallState.DECIDED, CallState.ARCHIVED):
-        raise Refused(_("The call has been decided; its evaluation stays locked."))
-    lock = selectors.active_lock(application, phase) or PhaseLock(
-        application=application,
-        phase=phase,
-        cause=LockCause.REVIEW_DEADLINE,
-        locked_at=application.call.review_deadline or now,
-    )
-    lock.reopened_at, lock.reopened_by, lock.reopen_reason = now, actor, reason.strip()
-    audited_save(lock, actor=actor, reason=f"reopened: {reason.strip()}")
-    return lock
