@@ -1,9 +1,11 @@
 """Demo data of the decision side for the 2019 call: the council's advice on every ranked
 application at its 15 October 2019 meeting (quorum), and the steering group's decisions
-at its 5 November 2019 meeting — funded in rank order within the 4,500,000 envelope
-(each through calls.services.envelope_commit), the next proposal above the thresholds on
-the reserve list, proposals below a threshold rejected — so the ranking page and KPIs
-3, 4, 5 show real figures.
+at its 5 November 2019 meeting through a decision proposal the steering group approved
+in the app (two of its three voting members) — funded in rank order within the
+4,500,000 envelope (each through calls.services.envelope_commit), the next proposals
+above the thresholds on the reserve list, proposals below a threshold rejected — then
+one funded consortium declines and the best reserve proposal is funded after it, so
+the ranking, the reserve list and KPIs 3, 4, 5 show real figures.
 
 Runs after the review side's demo (governance.demo.seed calls it last) and skips
 applications without consensus. Idempotent: an application with advice or a decision
@@ -14,7 +16,7 @@ DEMO FALLBACK, clearly marked below: when the 2019 call has no consensus score a
 be shown; they are never added when any consensus exists.
 """
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from calls.enums import CallState
@@ -28,8 +30,8 @@ from programme.services import audited_save
 from projects.enums import ApplicationState
 
 from . import selectors, services
-from .enums import AdviceOutcome, DecisionOutcome
-from .models import Advice, FundingDecision
+from .enums import AdviceOutcome, DecisionOutcome, ProposalState, VoteChoice
+from .models import Advice, DecisionProposal, FundingDecision
 
 DECIDED_BY = "Johan Hanssens, administrateur-generaal VLAIO"
 COMMITTEE = "Beslissingscomité VLAIO (voorzitter: Johan Hanssens)"
@@ -108,11 +110,11 @@ def seed_decisions() -> None:
         if application.pk not in scored:
             continue  # no consensus: nothing to advise on or decide yet
         if row.in_cut:
-            advice, outcome = AdviceOutcome.FUND, DecisionOutcome.FUND
+            advice = AdviceOutcome.FUND
         elif row.figures.passes:
-            advice, outcome = AdviceOutcome.RESERVE, DecisionOutcome.RESERVE
+            advice = AdviceOutcome.RESERVE
         else:
-            advice, outcome = AdviceOutcome.REJECT, DecisionOutcome.REJECT
+            advice = AdviceOutcome.REJECT
         if not Advice.objects.filter(application=application).exists():
             services.advice_record(
                 actor=secretary,
@@ -121,16 +123,87 @@ def seed_decisions() -> None:
                 outcome=advice,
                 motivation="Advies volgens de rangschikking van de consensusscores.",
             )
-        if not FundingDecision.objects.filter(application=application).exists():
-            amount = row.figures.requested_aid if outcome == DecisionOutcome.FUND else None
-            level_text = COMMITTEE if row.figures.requested_aid > Decimal("500000") else DECIDED_BY
-            services.decision_record(
+    _decide_by_proposal(call, steering, secretary, decided_at)
+    _decline_and_fund_from_reserve(call, secretary, decided_at)
+
+
+def _decide_by_proposal(call: Call, steering: Meeting, secretary: User, decided_at) -> None:
+    """Staff build the decision proposal from the ranking and put it on the steering
+    group's meeting; stuurgroep@demo.icon (VLAIO) and the FWO member approve it (2 of the
+    3 voting members present); staff record its decisions, signed at each level."""
+    if DecisionProposal.objects.filter(call=call).exists():
+        return
+    proposal = services.proposal_build(actor=secretary, call=call)
+    for item in proposal.items.all():
+        if item.outcome == DecisionOutcome.FUND:
+            services.proposal_item_update(
                 actor=secretary,
-                application=application,
-                meeting=steering,
-                outcome=outcome,
-                amount=amount,
-                decided_by=level_text,
-                now=decided_at,
-                motivation="Beslissing van de stuurgroep op advies van de strategische adviesraad.",
+                item=item,
+                outcome=item.outcome,
+                amount=item.amount,
+                envelope=item.envelope,
+                note="Beslissing van de stuurgroep op advies van de strategische adviesraad.",
             )
+    services.proposal_put_on_agenda(actor=secretary, proposal=proposal, meeting=steering)
+    for email in ("stuurgroep@demo.icon", "fwo@demo.icon"):
+        voter = User.objects.filter(email=email).first()
+        if voter is not None and DecisionProposal.objects.get(pk=proposal.pk).state == (
+            ProposalState.ON_AGENDA
+        ):
+            services.proposal_vote(actor=voter, proposal=proposal, choice=VoteChoice.APPROVE)
+    proposal.refresh_from_db()
+    if proposal.state == ProposalState.APPROVED:
+        services.proposal_record_decisions(
+            actor=secretary,
+            proposal=proposal,
+            administrator_general=DECIDED_BY,
+            decision_committee=COMMITTEE,
+            now=decided_at,
+        )
+
+
+def _decline_and_fund_from_reserve(call: Call, secretary: User, decided_at) -> None:
+    """One funded consortium declines ten days after the decision — the lowest-ranked
+    funded project whose release lets a reserve proposal fit, the best-ranked one that
+    can — and staff fund that reserve proposal a week later (its own letter). Done once."""
+    if FundingDecision.objects.filter(application__call=call, declined_at__isnull=False).exists():
+        return
+    result = selectors.call_ranking(call)
+    reserve = [e.row for e in selectors.reserve_list(result)]
+    funded = [r for r in result.rows if r.decision is not None and r.decision.outcome == "fund"]
+    if not reserve or not funded:
+        return
+    envelope = max(result.envelopes, key=lambda e: e.available)
+    # The best-ranked reserve proposal that some one decline would make fit, and the
+    # lowest-ranked funded project whose decline does it (NEUROTRACK asks more than the
+    # whole envelope: it never fits).
+    best, declining = next(
+        (
+            (candidate, r)
+            for candidate in reserve
+            for r in reversed(funded)
+            if r.decision.envelope_id == envelope.pk
+            and envelope.available + r.decision.amount >= candidate.figures.requested_aid
+        ),
+        (None, None),
+    )
+    if declining is None:
+        return
+    coordinator = declining.application.created_by
+    services.decision_decline(
+        actor=coordinator,
+        decision=declining.decision,
+        reason="(Demogegevens) Een partner trekt zich terug; het consortium ziet af van de steun.",
+        now=decided_at + timedelta(days=10),
+    )
+    envelope.refresh_from_db()
+    services.decision_fund_from_reserve(
+        actor=secretary,
+        decision=best.decision,
+        amount=best.figures.requested_aid,
+        envelope=envelope,
+        decided_by=COMMITTEE if best.figures.requested_aid > Decimal("500000") else DECIDED_BY,
+        motivation="Gesteund van de reservelijst na de weigering van "
+        f"{declining.application.acronym}.",
+        now=decided_at + timedelta(days=17),
+    )

@@ -27,7 +27,13 @@ def decision_panel(application, user):
     letters = [
         letter for letter in Letter.objects.filter(application=application) if letter.generated_at
     ]
-    return {"decision": decision, "letters": letters, "can_decline": can_decline}
+    return {
+        "decision": decision,
+        "letters": letters,
+        "can_decline": can_decline,
+        "user": user,
+        "application": application,
+    }
 
 
 @register.inclusion_tag("governance/decisions/_ranking_links.html")

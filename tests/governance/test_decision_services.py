@@ -10,6 +10,7 @@ from governance.bodies.enums import BodyKind
 from governance.decisions import services as decisions
 from governance.decisions.domain import add_one_month, can_decline, deciding_level
 from governance.decisions.enums import AdviceOutcome, DecidingLevel, DecisionOutcome
+from governance.models import FundingDecision
 from programme.states import Refused
 from projects import services as project_services
 from tests.builders import admissible_application, consensus, evaluation_call, meeting_with_quorum
@@ -75,7 +76,7 @@ def test_decision_refused_when_it_would_over_commit_with_the_figures(call, steer
     envelope = Envelope.objects.get(call=call)
     assert envelope.committed == Decimal("800000.00")
     assert LedgerEntry.objects.filter(envelope=envelope).count() == 2
-    assert not decisions.FundingDecision.objects.filter(application=third).exists()
+    assert not FundingDecision.objects.filter(application=third).exists()
 
 
 def test_decision_amount_above_requested_aid_refused(call, steering):

@@ -248,3 +248,28 @@ def test_ranking_page_suggests_the_reserve_only_after_a_decline(client):
     assert client.get(url).context.get("suggestion") is None
     decisions.decision_decline(actor=application.created_by, decision=decision)
     assert client.get(url).context["suggestion"].application.pk == reserve.pk
+
+
+def test_steering_members_read_the_letters_of_the_calls_their_body_decided(
+    client, django_capture_on_commit_callbacks
+):
+    from governance.models import Letter, Membership
+    from tests.builders import decided_by_proposal
+    from tests.factories import SteeringFactory
+
+    call = evaluation_call()
+    application = admissible_application(call, aid="400000", acronym="LETTERED")
+    consensus(application, [4, 4, 4])
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = decided_by_proposal(call)
+    letter = Letter.objects.get(application=application, kind="decision")
+    member = Membership.objects.filter(body=proposal.meeting.body).first().user
+    client.force_login(member)
+    page = client.get(reverse("application_decision", args=[application.pk])).content.decode()
+    assert reverse("letter_download", args=[letter.pk]) in page
+    assert client.get(reverse("letter_download", args=[letter.pk])).status_code == 200
+    outsider = SteeringFactory()
+    client.force_login(outsider)
+    page = client.get(reverse("application_decision", args=[application.pk])).content.decode()
+    assert reverse("letter_download", args=[letter.pk]) not in page
+    assert client.get(reverse("letter_download", args=[letter.pk])).status_code == 404

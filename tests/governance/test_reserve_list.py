@@ -152,7 +152,7 @@ def test_a_decline_followed_by_funding_a_reserve_proposal_end_to_end_with_letter
     )
     assert reserve1.ledger_entry.amount == Decimal("380000.00")
     letter = Letter.objects.get(application=reserve1.application, kind=LetterKind.RESERVE)
-    assert "funded from the reserve list" in pdf_text(letter.file.path).replace("\n", " ")
+    assert "Uw project wordt gesteund van de reservelijst" in pdf_text(letter.file.path)
     assert any(m.attachments and m.attachments[0][0].startswith("reserve-") for m in mailoutbox)
     client.force_login(reserve1.application.created_by)
     download = client.get(reverse("letter_download", args=[letter.pk]))

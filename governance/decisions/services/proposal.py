@@ -64,20 +64,24 @@ def proposal_build(*, actor: User, call: Call) -> DecisionProposal:
 
     Side effects, in order: locks the call; refuses unless the call is in evaluation,
     has no standing proposal (a rejected one may be followed by a new one) and has
-    admissible applications without a decision; saves the draft proposal (audited) with
-    one item per undecided application in rank order (audited): the plain funding cut
-    funded at the aid requested on the envelope with the most money available, the
-    others above every threshold on the reserve list, the rest rejected; locks the
-    consensus of every item's application (review.services.phase_lock).
+    admissible applications with a complete consensus and without a decision; saves the
+    draft proposal (audited) with one item per such application in rank order
+    (audited): the plain funding cut funded at the aid requested on the envelope with
+    the most money available, the others above every threshold on the reserve list, the
+    rest rejected; locks the consensus of every item's application (review.services.phase_lock).
     """
     call = Call.objects.select_for_update(of=("self",)).select_related("parameters").get(pk=call.pk)
     if call.state != CallState.IN_EVALUATION:
         raise Refused(_("A decision proposal is prepared while the call is in evaluation."))
     if DecisionProposal.objects.filter(call=call).exclude(state=ProposalState.REJECTED).exists():
         raise Refused(_("The call already has a decision proposal; amend that one."))
-    rows = [row for row in selectors.call_ranking(call).rows if row.decision is None]
+    rows = [
+        row
+        for row in selectors.call_ranking(call).rows
+        if row.decision is None and row.scores and all(s is not None for s in row.scores)
+    ]
     if not rows:
-        raise Refused(_("Every admissible application of the call has a decision already."))
+        raise Refused(_("No application of the call has a complete consensus and no decision yet."))
     proposal = DecisionProposal(call=call, prepared_by=actor)
     audited_save(proposal, actor=actor, reason="decision proposal built from the ranking")
     for row in rows:
@@ -273,6 +277,7 @@ def proposal_record_decisions(
     proposal: DecisionProposal,
     administrator_general: str = "",
     decision_committee: str = "",
+    now: datetime | None = None,
 ) -> list[FundingDecision]:
     """Record the funding decisions of an approved proposal, each signed at its level.
 
@@ -310,6 +315,7 @@ def proposal_record_decisions(
             decided_by=signers[proposal_deciding_level(item)],
             motivation=item.note,
             proposal=proposal,
+            now=now,
         )
         for item in items
     ]

@@ -158,17 +158,26 @@ def reviews_assign_automatically(*, actor: User, call) -> list[ReviewAssignment]
     newly detected conflict of the pool as a declaration (source detected, audited);
     raises Refused naming each application that cannot get enough reviewers (the
     detected conflicts are then not kept either); saves the new assignments (audited);
-    on commit, e-mails each reviewer their new applications. Existing assignments stay.
+    on commit, e-mails each reviewer their new applications. Existing assignments stay;
+    applications whose reviews are locked (consensus recorded) are left alone.
     """
 
     call = Call.objects.select_for_update(of=("self",)).select_related("parameters").get(pk=call.pk)
     if call.state != CallState.IN_EVALUATION:
         raise Refused(_("Reviewers are assigned while the call is in evaluation."))
-    applications = list(
-        Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE).order_by(
+    # An application whose consensus is recorded (its reviews locked) gets no new reviewer.
+    locked = set(
+        PhaseLock.objects.filter(
+            application__call=call, phase=LockPhase.REVIEWS, reopened_at__isnull=True
+        ).values_list("application_id", flat=True)
+    )
+    applications = [
+        a
+        for a in Application.objects.filter(call=call, state=ApplicationState.ADMISSIBLE).order_by(
             "submitted_at", "pk"
         )
-    )
+        if a.pk not in locked
+    ]
     pool = list(selectors.reviewer_pool())
     app_ids = [a.pk for a in applications]
     detected = selectors.detected_conflicts(app_ids, pool)
