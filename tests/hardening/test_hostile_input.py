@@ -141,7 +141,7 @@ def _post(client, url, data):
 def forms(world, client):
     """Every POST form of every page the matrix opens: (role, action url, form)."""
     client.raise_request_exception = False
-    found = []
+    found, seen = [], set()
     for url, role in _pages(world):
         _login(client, world, role)
         response = client.get(url)
@@ -150,9 +150,15 @@ def forms(world, client):
         parser = _Forms()
         parser.feed(response.content.decode())
         for form in parser.forms:
-            action = form.action or url
-            if action.startswith(("/", "http")) and "/admin/" not in action:
-                found.append((role, action.split("#")[0], form))
+            action = (form.action or url).split("#")[0]
+            # The header's language and logout forms are on every page: posted once;
+            # logging out in the middle would turn the rest into anonymous posts.
+            key = (role, action, tuple(sorted(form.fields)))
+            if key in seen or action == reverse("logout") or "/admin/" in action:
+                continue
+            if action.startswith("/"):
+                seen.add(key)
+                found.append((role, action, form))
     return found
 
 
