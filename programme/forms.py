@@ -90,8 +90,17 @@ class OrganisationForm(forms.ModelForm):
             )
         return digits
 
+    def clean_public_body_share(self):
+        share = self.cleaned_data.get("public_body_share")
+        if share is not None and not Decimal("0") <= share <= Decimal("100"):
+            raise forms.ValidationError(
+                _("A share is a percentage from 0 to 100."), code="out_of_range"
+            )
+        return share
+
     def _post_clean(self):
-        # The service assigns and validates the instance; the form only checks input.
+        # The service assigns and validates the instance; the form only checks input
+        # (what the model refuses anyway comes back on the fields: views._save_organisation).
         pass
 
 

@@ -1,6 +1,6 @@
 import django_filters
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -210,6 +210,11 @@ def _save_organisation(request, form, organisation=None):
     except IntegrityError:
         # Two people registered the same number at the same moment: say so, keep input.
         form.add_error("enterprise_number", _("This enterprise number is already registered."))
+        return None
+    except ValidationError as error:
+        # A rule of the model the form does not check: shown on its field, input kept.
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
         return None
 
 

@@ -164,11 +164,14 @@ def test_the_sweep_runs_by_beat():
     )
 
 
-def test_password_reset_with_redis_unreachable_answers_success(client, redis_down):
+def test_password_reset_with_redis_unreachable_answers_success(
+    client, redis_down, django_capture_on_commit_callbacks
+):
     from tests.factories import ApplicantFactory
 
     user = ApplicantFactory(email="reset@example.org")
-    response = client.post(reverse("password_reset"), {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": user.email})
     assert (response.status_code, response["Location"]) == (302, reverse("password_reset_done"))
     row = Outbox.objects.get(kind=OutboxKind.EMAIL)
     assert (row.payload["kwargs"]["to"], row.delivered_at) == (["reset@example.org"], None)

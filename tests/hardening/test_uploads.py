@@ -175,7 +175,7 @@ def test_milestone_evidence_accepts_documents_only(client):
         },
     )
     assert page.status_code == 200
-    assert "its content is checked, not its name" in page.content.decode()
+    assert "de inhoud wordt gecontroleerd, niet de naam" in page.content.decode()
     assert "Roadmap" in page.content.decode()  # what was typed is kept
     assert MilestoneRecord.objects.count() == 0
     done = client.post(
