@@ -355,6 +355,7 @@ def funded_participations(programme, year: int | None) -> list[kpis.Participatio
                     is_sme=figures.is_sme,
                     budget=figures.cost,
                     aid=round_cents(figures.aid * factor),
+                    application_id=application.pk,
                 )
             )
     return rows
