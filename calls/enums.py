@@ -42,6 +42,16 @@ CALL_TRANSITIONS = Transitions(
 )
 
 
+class AidCapScope(models.TextChoices):
+    """Over what the maximum aid per company is counted (DOMAIN.md §4)."""
+
+    APPLICATION = "application", pgettext_lazy("aid cap scope", "Per application")
+    CALL = (
+        "call",
+        pgettext_lazy("aid cap scope", "Per company over all its funded projects of the call"),
+    )
+
+
 class Instrument(models.TextChoices):
     ICON = "icon", pgettext_lazy("instrument", "ICON project")
 

@@ -157,6 +157,7 @@ class ParametersForm(forms.ModelForm):
             "experimental_development_cap",
             "absolute_cap",
             "max_aid_per_company",
+            "aid_cap_scope",
             "max_duration_months",
             "scale_min",
             "scale_max",

@@ -34,6 +34,7 @@ from programme.models import (
 
 from .enums import (
     DEFAULT_TIE_BREAK,
+    AidCapScope,
     CallState,
     Instrument,
     LedgerEntryKind,
@@ -218,6 +219,17 @@ class CallParameters(models.Model):
     )
     max_aid_per_company = models.DecimalField(
         _("maximum aid per company (€)"), default=Decimal("3000000"), **MONEY
+    )
+    aid_cap_scope = models.CharField(
+        _("maximum aid per company counted"),
+        max_length=12,
+        choices=AidCapScope.choices,
+        default=AidCapScope.APPLICATION,
+        help_text=_(
+            "Per application: each application's aid per company is capped. Per call: a "
+            "company's aid over all its funded projects of the call is capped, checked when "
+            "the funding decisions are recorded."
+        ),
     )
     # Project
     max_duration_months = models.PositiveSmallIntegerField(

@@ -355,16 +355,15 @@ def seed_organisations() -> None:
             **fields,
         )
     # Two pairs of linked companies, so the 'non-linked companies' rule has cases.
-    for a, b, kind in (
-        ("PharmaCo Belgium NV", "EuroPharma Holding SA", LinkKind.LINKED),
-        ("OncoStrat NV", "Stratify Pharma NV", LinkKind.PARTNER),
+    # Through the service, so the SME classes are computed with the group.
+    for a, b, kind, share in (
+        ("PharmaCo Belgium NV", "EuroPharma Holding SA", LinkKind.LINKED, None),
+        ("OncoStrat NV", "Stratify Pharma NV", LinkKind.PARTNER, Decimal("30")),
     ):
         first, other = Organisation.objects.get(name=a), Organisation.objects.get(name=b)
         if not OrganisationLink.objects.filter(organisation=first, other=other).exists():
-            services.audited_save(
-                OrganisationLink(organisation=first, other=other, kind=kind),
-                actor=None,
-                reason="demo data",
+            services.organisation_link_create(
+                actor=None, organisation=first, other=other, kind=kind, share=share
             )
 
 

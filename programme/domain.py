@@ -1,8 +1,12 @@
-"""Pure rules of the programme app: SME class, enterprise numbers, budget totals.
+"""Pure rules of the programme app: SME class (with the group), enterprise numbers,
+budget totals.
 
-No writes and no queries here. Known limits: the SME class uses the organisation's own
-figures; 2003/361 also adds the figures of partner and linked enterprises, which the
-registry records (OrganisationLink) but does not yet sum into the headcount.
+No writes and no queries here. The SME class of an enterprise is computed from its own
+figures together with its group (EU Recommendation 2003/361, Annex art. 6):
+`sme_class_of_group` adds 100% of the figures of linked enterprises and the held share
+of partner enterprises (programme.selectors.sme_group finds them). Known limits: the
+figures are those of each enterprise's own reference year, not consolidated accounts;
+a partner link without a recorded share adds nothing, and the computation says so.
 """
 
 from collections.abc import Iterable
@@ -78,6 +82,135 @@ def sme_class_reason(
         "turnover": format_euro(turnover),
         "balance": format_euro(balance_sheet_total),
     }
+
+
+# --- SME class with the group (2003/361, Annex art. 3 and 6) --------------------------------
+
+OWN, LINKED, PARTNER = "own", "linked", "partner"
+HUNDRED = Decimal("100")
+# A partner enterprise holds 25% up to 50%; more than 50% makes the enterprises linked.
+PARTNER_SHARE_RANGE = (Decimal("25"), Decimal("50"))
+
+
+@dataclass(frozen=True)
+class GroupPart:
+    """One enterprise whose figures count for the SME class of another: the enterprise
+    itself (relation "own"), a linked enterprise (100%) or a partner enterprise (the
+    held share; None when the link records no share: nothing is added)."""
+
+    name: str
+    relation: str
+    headcount: Decimal
+    turnover: Decimal
+    balance_sheet_total: Decimal
+    share: Decimal | None = HUNDRED
+
+    @property
+    def factor(self) -> Decimal:
+        if self.relation == PARTNER:
+            return (self.share or Decimal(0)) / HUNDRED
+        return Decimal(1)
+
+    @property
+    def counted_headcount(self) -> Decimal:
+        return Decimal(self.headcount) * self.factor
+
+    @property
+    def counted_turnover(self) -> Decimal:
+        return Decimal(self.turnover) * self.factor
+
+    @property
+    def counted_balance(self) -> Decimal:
+        return Decimal(self.balance_sheet_total) * self.factor
+
+
+@dataclass(frozen=True)
+class SmeComputation:
+    """How an enterprise's SME class was computed: the parts and their sums."""
+
+    klass: SmeClass
+    parts: tuple[GroupPart, ...]
+    headcount: Decimal
+    turnover: Decimal
+    balance_sheet_total: Decimal
+    public_body_share: Decimal
+
+    @property
+    def with_group(self) -> bool:
+        return len(self.parts) > 1
+
+    @property
+    def reason(self) -> str:
+        """The sentence the page shows next to the class."""
+        if self.public_body_share >= PUBLIC_BODY_SHARE_LIMIT:
+            return _("%(share)s%% held by public bodies (25%% or more): not an SME.") % {
+                "share": format_number(self.public_body_share)
+            }
+        figures = {
+            "klass": self.klass.label,
+            "staff": format_number(self.headcount.normalize()),
+            "turnover": format_euro(self.turnover),
+            "balance": format_euro(self.balance_sheet_total),
+        }
+        if not self.with_group:
+            return (
+                _(
+                    "%(klass)s: %(staff)s staff, turnover %(turnover)s, balance sheet %(balance)s "
+                    "(EU Recommendation 2003/361)."
+                )
+                % figures
+            )
+        return (
+            _(
+                "%(klass)s: with its group %(staff)s staff, turnover %(turnover)s, balance sheet "
+                "%(balance)s (EU Recommendation 2003/361: linked enterprises 100%%, partner "
+                "enterprises their held share)."
+            )
+            % figures
+        )
+
+
+def sme_class_of_group(
+    *, own: GroupPart, others: Iterable[GroupPart], public_body_share: Decimal = Decimal("0")
+) -> SmeComputation:
+    """SME class of the enterprise `own` together with its group: its own figures plus
+    100% of each linked enterprise's and the held share of each partner enterprise's
+    (2003/361 Annex art. 6(2)-(3)); the ceilings of `sme_class` apply to the sums. A
+    public-body share of 25% or more makes it large whatever the figures."""
+    parts = (own, *others)
+    headcount = sum((p.counted_headcount for p in parts), Decimal(0))
+    turnover = sum((p.counted_turnover for p in parts), Decimal(0))
+    balance = sum((p.counted_balance for p in parts), Decimal(0))
+    return SmeComputation(
+        klass=sme_class(
+            headcount=headcount,
+            turnover=turnover,
+            balance_sheet_total=balance,
+            public_body_share=public_body_share,
+        ),
+        parts=parts,
+        headcount=headcount,
+        turnover=turnover,
+        balance_sheet_total=balance,
+        public_body_share=public_body_share,
+    )
+
+
+def check_link_share(kind: str, share: Decimal | None) -> tuple[bool, str]:
+    """A partner enterprise holds 25% to 50%; a linked one more than 50% (or control,
+    then the share may be left empty)."""
+    low, high = PARTNER_SHARE_RANGE
+    if kind == PARTNER and (share is None or not low <= share <= high):
+        return False, _(
+            "A partner enterprise holds from %(low)s%% to %(high)s%% of the other; give the "
+            "share held."
+        ) % {"low": format_number(low), "high": format_number(high)}
+    if kind == LINKED and share is not None and share <= high:
+        return False, _(
+            "A linked enterprise holds more than 50%% of the other (or controls it); with "
+            "%(share)s%% it is a partner enterprise."
+        ) % {"share": format_number(share)}
+    return True, ""
 
 
 class EnterpriseNumberError(ValueError):

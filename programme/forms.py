@@ -107,19 +107,28 @@ class OrganisationForm(forms.ModelForm):
 class OrganisationLinkForm(forms.ModelForm):
     class Meta:
         model = OrganisationLink
-        fields = ["other", "kind", "note"]
+        fields = ["other", "kind", "share", "note"]
         labels = {"other": _("Other organisation")}
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.fields["other"].queryset = Organisation.objects.exclude(pk=organisation.pk)
+        self.fields["share"].localize = True  # 33,33 in Dutch, 33.33 in English
+        self.fields["share"].widget.is_localized = True
 
     def clean_other(self):
         other = self.cleaned_data["other"]
         if OrganisationLink.objects.filter(organisation=self.organisation, other=other).exists():
             raise forms.ValidationError(_("This link is already recorded."))
         return other
+
+    def clean(self):
+        cleaned = super().clean()
+        ok, why = domain.check_link_share(cleaned.get("kind"), cleaned.get("share"))
+        if cleaned.get("kind") and not ok:
+            self.add_error("share", why)
+        return cleaned
 
     def _post_clean(self):
         pass

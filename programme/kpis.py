@@ -16,10 +16,25 @@ the last three over `Participation` rows: one per partner of each funded project
 the partner's eligible cost and granted aid. Without such rows these KPIs are "pending"
 with the reason "no decided projects yet" — never a made-up figure.
 
-Definitions chosen here (one place to change them): SME involvement is counted over the
-company partners (research organisations and hospitals are not companies), by number of
-participations and by their eligible cost; leverage = company own funds (cost − aid of
-the company partners) / all government aid of the funded projects × 100.
+The definitions (DOMAIN.md §3), one function each, used by the KPI page, the KPI report
+and exports, the ranking's scenario figures and the optimal selection alike (they take
+any rows with `is_company`, `is_sme`, `organisation_id`, `cost` and `aid`: a
+`Participation` here, a proposal's `PartnerFigures` on the decision side):
+
+- KPI 3 by number, `sme_share_by_number`: SME participations ÷ all partner participations
+  (companies, research organisations, hospitals);
+- KPI 3 by budget, `sme_share_by_budget`: the SMEs' share of the aid (the project funds
+  granted; seed 001 imposes 30% "voor de besteding van de projectmiddelen");
+- KPI 3 secondary figures, labelled so and not judged: `sme_share_of_cost` (of the total
+  project cost) and `sme_share_of_company_cost` (of the company part);
+- KPI 4, `unique_companies`: distinct companies (an organisation is one enterprise
+  number) among the partners;
+- KPI 5, `leverage_share`: company own funds (company cost − company aid) ÷ all
+  government aid, research part included.
+
+Percentages have one decimal, rounded half up (`share`), everywhere they are shown.
+Known limit: the planned figures only (from the decided budgets); the realised ones wait
+for the financial reports.
 """
 
 from collections.abc import Iterable, Sequence
@@ -54,7 +69,8 @@ class Figure:
 
     @property
     def status_label(self) -> str:
-        return str(KpiStatus(self.status).label)
+        # A secondary figure has no status: it is shown, not judged.
+        return str(KpiStatus(self.status).label) if self.status else ""
 
 
 @dataclass(frozen=True)
@@ -208,15 +224,72 @@ class Participation:
     is_sme: bool
     budget: Decimal  # the partner's eligible cost in the project (€)
     aid: Decimal  # government funds granted to the partner (€)
+    application_id: int | None = None  # the funded application (to mask a conflict)
+
+    @property
+    def cost(self) -> Decimal:
+        return self.budget
+
+
+ZERO = Decimal(0)
+
+
+def _share_or_none(part, whole) -> Decimal | None:
+    return share(part, whole) if whole else None
+
+
+def sme_share_by_number(rows: Iterable) -> Decimal | None:
+    """KPI 3 by number (%): SME participations ÷ all partner participations; None
+    without partners."""
+    rows = list(rows)
+    return _share_or_none(sum(1 for r in rows if r.is_sme), len(rows))
+
+
+def sme_share_by_budget(rows: Iterable) -> Decimal | None:
+    """KPI 3 by budget (%): the SMEs' share of the aid of all partners; None without aid."""
+    rows = list(rows)
+    return _share_or_none(
+        sum((r.aid for r in rows if r.is_sme), ZERO), sum((r.aid for r in rows), ZERO)
+    )
+
+
+def sme_share_of_cost(rows: Iterable) -> Decimal | None:
+    """KPI 3, secondary (%): the SMEs' share of the total project cost of all partners."""
+    rows = list(rows)
+    return _share_or_none(
+        sum((r.cost for r in rows if r.is_sme), ZERO), sum((r.cost for r in rows), ZERO)
+    )
+
+
+def sme_share_of_company_cost(rows: Iterable) -> Decimal | None:
+    """KPI 3, secondary (%): the SMEs' share of the company partners' cost."""
+    return sme_share_of_cost([r for r in rows if r.is_company])
+
+
+def unique_companies(rows: Iterable) -> int:
+    """KPI 4: distinct companies (organisations, i.e. enterprise numbers) among the rows."""
+    return len({r.organisation_id for r in rows if r.is_company})
+
+
+def company_own_funds(rows: Iterable) -> Decimal:
+    """Company cost − company aid: what the companies invest themselves (KPI 5)."""
+    return sum((r.cost - r.aid for r in rows if r.is_company), ZERO)
+
+
+def government_aid(rows: Iterable) -> Decimal:
+    """All aid of the rows, research part included (KPI 5's denominator)."""
+    return sum((r.aid for r in rows), ZERO)
+
+
+def leverage_share(rows: Iterable) -> Decimal | None:
+    """KPI 5 (%): company own funds ÷ all government aid; None without aid."""
+    rows = list(rows)
+    return _share_or_none(company_own_funds(rows), government_aid(rows))
 
 
 def sme_share_of_aid(participations: Sequence[Participation]) -> Decimal | None:
-    """Share (%) of the aid granted to funded projects that goes to SME partners (the
-    budget page's "SME share of the commitments"); None without funded projects."""
-    total = sum((p.aid for p in participations), Decimal(0))
-    if not total:
-        return None
-    return share(sum((p.aid for p in participations if p.is_sme), Decimal(0)), total)
+    """The budget page's "SME share of the commitments": KPI 3 by budget."""
+    return sme_share_by_budget(participations)
 
 
 def _pending_without_projects(kpi: Kpi, target_display: str) -> KpiResult:
@@ -235,31 +308,43 @@ def _pending_without_projects(kpi: Kpi, target_display: str) -> KpiResult:
 
 
 def sme_involvement(*, kpi: Kpi, participations: Sequence[Participation], today: date) -> KpiResult:
-    """KPI 3: SME share of the company partners, by number and by budget; both must
-    reach the target."""
+    """KPI 3: SME share by number of participations and by aid, both against the target;
+    beside them the secondary shares of cost (total and company part), not judged."""
     target_display = kpi_target_display(kpi, " " + _("by number and by budget"))
-    companies = [p for p in participations if p.is_company]
-    if not companies:
+    if not participations:
         return _pending_without_projects(kpi, target_display)
     target = kpi.target or Decimal(30)
-    smes = [p for p in companies if p.is_sme]
-    by_number = share(len(smes), len(companies))
-    total_budget = sum((p.budget for p in companies), Decimal(0))
-    by_budget = (
-        share(sum((p.budget for p in smes), Decimal(0)), total_budget)
-        if total_budget
-        else Decimal(0)
-    )
-    figures = tuple(
+    by_number = sme_share_by_number(participations)
+    by_budget = sme_share_by_budget(participations) or ZERO
+    judged = tuple(
         Figure(
             label,
             value,
             format_percent(value, 1),
             KpiStatus.MET if value >= target else KpiStatus.NOT_MET,
+            reason,
         )
-        for label, value in ((_("by number"), by_number), (_("by budget"), by_budget))
+        for label, value, reason in (
+            (_("by number"), by_number, _("SME participations of all partner participations")),
+            (_("by budget"), by_budget, _("SME share of the aid granted")),
+        )
     )
-    status = overall_status(f.status for f in figures)
+    secondary = tuple(
+        Figure(label, value, format_percent(value, 1) if value is not None else "—", "", reason)
+        for label, value, reason in (
+            (
+                _("secondary: SME share of the total project cost"),
+                sme_share_of_cost(participations),
+                _("secondary figure, not judged against the target"),
+            ),
+            (
+                _("secondary: SME share of the company-part cost"),
+                sme_share_of_company_cost(participations),
+                _("secondary figure, not judged against the target"),
+            ),
+        )
+    )
+    smes = sum(1 for p in participations if p.is_sme)
     return KpiResult(
         number=kpi.number,
         name=kpi.name,
@@ -269,15 +354,16 @@ def sme_involvement(*, kpi: Kpi, participations: Sequence[Participation], today:
         value=min(by_number, by_budget),
         value_display=_("%(number)s by number, %(budget)s by budget")
         % {"number": format_percent(by_number, 1), "budget": format_percent(by_budget, 1)},
-        status=status,
-        reason=_("%(smes)s of %(companies)s company participations are SMEs")
-        % {"smes": len(smes), "companies": len(companies)},
+        status=overall_status(f.status for f in judged),
+        reason=_("%(smes)s of %(all)s partner participations are SMEs")
+        % {"smes": smes, "all": len(participations)},
         columns=(
             Column(_("Call")),
             Column(_("Project")),
-            Column(_("Company")),
+            Column(_("Partner")),
             Column(_("SME")),
             Column(_("Budget"), MONEY),
+            Column(_("Aid"), MONEY),
         ),
         rows=tuple(
             (
@@ -286,10 +372,11 @@ def sme_involvement(*, kpi: Kpi, participations: Sequence[Participation], today:
                 p.organisation_name,
                 _("yes") if p.is_sme else _("no"),
                 p.budget,
+                p.aid,
             )
-            for p in companies
+            for p in participations
         ),
-        breakdown=figures,
+        breakdown=judged + secondary,
         unit=kpi.unit,
     )
 
@@ -304,17 +391,18 @@ def unique_companies_per_call(
     if not companies:
         return _pending_without_projects(kpi, target_display)
     target = kpi.target or Decimal(15)
-    per_call: dict[int, tuple[str, set[int]]] = {}
+    per_call: dict[int, tuple[str, list[Participation]]] = {}
     for p in companies:
-        per_call.setdefault(p.call_id, (p.call_title, set()))[1].add(p.organisation_id)
+        per_call.setdefault(p.call_id, (p.call_title, []))[1].append(p)
+    counts = [(title, unique_companies(rows)) for title, rows in per_call.values()]
     figures = tuple(
         Figure(
             title,
-            Decimal(len(ids)),
-            format_number(len(ids)),
-            KpiStatus.MET if len(ids) >= target else KpiStatus.NOT_MET,
+            Decimal(count),
+            format_number(count),
+            KpiStatus.MET if count >= target else KpiStatus.NOT_MET,
         )
-        for title, ids in per_call.values()
+        for title, count in counts
     )
     lowest = min(f.value for f in figures)
     return KpiResult(
@@ -341,11 +429,10 @@ def leverage(*, kpi: Kpi, participations: Sequence[Participation], today: date) 
         target_display += " " + _("by %(date)s") % {
             "date": date_format(kpi.deadline, "DATE_FORMAT")
         }
-    government = sum((p.aid for p in participations), Decimal(0))
-    if not participations or not government:
+    value = leverage_share(participations)
+    if value is None:
         return _pending_without_projects(kpi, target_display)
-    company_funds = sum((p.budget - p.aid for p in participations if p.is_company), Decimal(0))
-    value = share(company_funds, government)
+    company_funds, government = company_own_funds(participations), government_aid(participations)
     target = kpi.target or Decimal(200)
     if value >= target:
         status = KpiStatus.MET

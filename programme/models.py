@@ -125,14 +125,28 @@ class Organisation(models.Model):
 
 
 class OrganisationLink(models.Model):
-    """A partner or linked enterprise relation (2003/361 art. 3), used by the
-    'non-linked companies' consortium rule."""
+    """A partner or linked enterprise relation (2003/361 art. 3), used by the SME class
+    with the group (linked 100%, partner the held share) and the 'non-linked companies'
+    consortium rule (linked enterprises count as one)."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="links_out"
     )
     other = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(_("kind of link"), max_length=10, choices=LinkKind.choices)
+    # The share of capital or voting rights one holds in the other (either direction: for
+    # the SME class both count the same share of the other's figures).
+    share = models.DecimalField(
+        _("share held (%)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Share of the capital or voting rights one enterprise holds in the other, in "
+            "percent: from 25 to 50 for partner enterprises, more than 50 for linked ones "
+            "(may be left empty when one controls the other)."
+        ),
+        **PERCENT,
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()
 

@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import domain, uploads
+from . import domain, selectors, uploads
 from .enums import MEMBERSHIP_TRANSITIONS, LinkKind, MembershipState, Role
 from .models import (
     Kpi,
@@ -242,12 +242,14 @@ def organisation_save(
     """Create or update an organisation of the registry.
 
     Side effects, in order: normalises the enterprise number (raises
-    EnterpriseNumberError), computes the SME class from the figures; when someone other
-    than staff changes figures that decide aid (domain.AID_DECIDING_FIELDS) of a verified
-    organisation, marks it unverified and awaiting re-verification (staff verifying clears
-    it); validates, saves with an audit row (actor, reason); when an applicant registers
-    a new organisation without belonging to one, makes them its approved member and
-    manager; on commit, tells staff by e-mail that an organisation awaits verification.
+    EnterpriseNumberError), computes the SME class from the figures with the group's
+    (programme.selectors.sme_computation); when someone other than staff changes figures
+    that decide aid (domain.AID_DECIDING_FIELDS) of a verified organisation, marks it
+    unverified and awaiting re-verification (staff verifying clears it); validates, saves
+    with an audit row (actor, reason); recomputes the class of the enterprises linked to
+    it (organisations_sme_recompute); when an applicant registers a new organisation
+    without belonging to one, makes them its approved member and manager; on commit,
+    tells staff by e-mail that an organisation awaits verification.
     """
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
@@ -258,12 +260,7 @@ def organisation_save(
     organisation.enterprise_number = domain.normalise_enterprise_number(enterprise_number)
     for name, value in fields.items():
         setattr(organisation, name, value)
-    organisation.sme_class = domain.sme_class(
-        headcount=organisation.headcount,
-        turnover=organisation.turnover,
-        balance_sheet_total=organisation.balance_sheet_total,
-        public_body_share=organisation.public_body_share or Decimal("0"),
-    )
+    organisation.sme_class = selectors.sme_computation(organisation).klass
     staff = actor is not None and actor.has_role(Role.STAFF, Role.ADMIN)
     changed = [n for n in domain.AID_DECIDING_FIELDS if getattr(organisation, n) != before[n]]
     needs_reverification = not creating and not staff and organisation.verified and changed
@@ -286,6 +283,8 @@ def organisation_save(
             else _("updated")
         ),
     )
+    if not creating:  # the enterprises of its group count its figures too
+        organisations_sme_recompute(actor=actor, organisation_ids=[organisation.pk])
     if creating and actor is not None and actor.has_role(Role.APPLICANT):
         if actor.organisation_id is None:
             actor.organisation = organisation
@@ -399,14 +398,46 @@ def membership_decide(
 
 @transaction.atomic
 def organisation_link_create(
-    *, actor: User, organisation: Organisation, other: Organisation, kind: LinkKind, note: str = ""
+    *,
+    actor: User,
+    organisation: Organisation,
+    other: Organisation,
+    kind: LinkKind,
+    share: Decimal | None = None,
+    note: str = "",
 ) -> OrganisationLink:
-    """Record that two enterprises are partner or linked enterprises (audited). Staff
-    record links through governance.review.services.organisation_link_record, which
-    also withdraws the review assignments the link turns into a conflict of interest."""
-    link = OrganisationLink(organisation=organisation, other=other, kind=kind, note=note)
+    """Record that two enterprises are partner or linked enterprises.
+
+    Side effects, in order: refuses a share that does not fit the kind (Refused); saves
+    the link with an audit row; recomputes the SME class of the enterprises it connects
+    (organisations_sme_recompute). Staff record links through
+    governance.review.services.organisation_link_record, which also withdraws the review
+    assignments the link turns into a conflict of interest."""
+    ok, why = domain.check_link_share(kind, share)
+    if not ok:
+        raise Refused(why)
+    link = OrganisationLink(
+        organisation=organisation, other=other, kind=kind, share=share, note=note
+    )
     audited_save(link, actor=actor, reason=f"link {kind}")
+    organisations_sme_recompute(actor=actor, organisation_ids=[organisation.pk, other.pk])
     return link
+
+
+@transaction.atomic
+def organisations_sme_recompute(*, actor: User | None, organisation_ids) -> list[Organisation]:
+    """Recompute the SME class (with the group) of every organisation connected to
+    `organisation_ids` by links; save those whose class changed with an audit row that
+    says why. Returns the changed organisations."""
+    changed = []
+    component = selectors.linked_component(organisation_ids)
+    for organisation in Organisation.objects.filter(pk__in=component).order_by("pk"):
+        klass = selectors.sme_computation(organisation).klass
+        if klass != organisation.sme_class:
+            organisation.sme_class = klass
+            audited_save(organisation, actor=actor, reason="SME class recomputed with the group")
+            changed.append(organisation)
+    return changed
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import domain, services
+from . import domain, selectors, services
 from .access import login_required, permission_required
 from .enums import KpiKind, MembershipState, OrganisationKind, Role, SmeClass
 from .forms import JoinForm, MembershipDecisionForm, MilestoneForm, OrganisationForm
@@ -184,6 +184,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ).select_related("organisation", "other")
     context = {
         "organisation": organisation,
+        "sme": selectors.sme_computation(organisation),
         "links": links,
         "members": organisation.members.all(),
         "can_edit": request.user.has_perm("programme.change_organisation", organisation),

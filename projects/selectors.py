@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from programme.enums import LinkKind
 from programme.exports import BOOLEAN, DATETIME, MONEY, NUMBER, Column, Table
 from programme.models import OrganisationLink, User
 
@@ -111,9 +112,11 @@ def load_dossier(application: Application) -> Dossier:
         .prefetch_related(Prefetch("budget_entries", queryset=BudgetEntry.objects.all()))
     )
     org_ids = [p.organisation_id for p in partners]
+    # Only linked enterprises count as one company; partner enterprises (25-50%) are
+    # separate companies (DOMAIN.md §4).
     links = list(
         OrganisationLink.objects.filter(
-            Q(organisation_id__in=org_ids) & Q(other_id__in=org_ids)
+            Q(organisation_id__in=org_ids) & Q(other_id__in=org_ids), kind=LinkKind.LINKED
         ).values_list("organisation_id", "other_id")
     )
     attachments = list(

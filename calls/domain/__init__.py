@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _, ngettext
 
 from programme.formats import format_brussels, format_euro, format_number
 
-from ..enums import CALL_TRANSITIONS, CallState, ReminderKind, TieBreak
+from ..enums import CALL_TRANSITIONS, AidCapScope, CallState, ReminderKind, TieBreak
 from .preselection import (  # the pre-selection stage, re-exported for callers
     can_preselect as can_preselect,
     can_turn_down_preregistration as can_turn_down_preregistration,
@@ -261,6 +261,9 @@ def plain_rules(parameters, criteria: Iterable = ()) -> list[str]:
             "abs": format_number(p.absolute_cap),
             "max": format_euro(p.max_aid_per_company),
         },
+        _("The maximum aid per company counts over all its funded projects of the call.")
+        if p.aid_cap_scope == AidCapScope.CALL
+        else _("The maximum aid per company counts per application."),
         _("A project lasts at most %(months)s months.") % {"months": p.max_duration_months},
         _(
             "Experts score each criterion from %(min)s to %(max)s in steps of %(step)s; a "

@@ -10,6 +10,8 @@ month = the last day of February), compared in UTC.
 """
 
 import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -267,3 +269,49 @@ def can_fund_from_reserve(
     if not decided_by.strip():
         return False, _("Say who signed the decision.")
     return True, ""
+
+
+# --- The maximum aid per company (DOMAIN.md §4: a call parameter with a scope) ---------------
+
+
+@dataclass(frozen=True)
+class CompanyAid:
+    """One company partner of a proposal at decision time: its aid in the call's other
+    funded (not declined) projects and its aid in this proposal."""
+
+    organisation_id: int
+    name: str
+    earlier: Decimal
+    this: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.earlier + self.this
+
+
+def company_aid_within_cap(
+    *, scope: str, cap: Decimal, companies: Sequence[CompanyAid]
+) -> tuple[bool, str]:
+    """With the scope "call", no company's aid over all its funded projects of the call
+    may exceed the cap; refused with each company's figures. With the scope
+    "application" the budget rules already cap each application's aid per company."""
+    if scope != "call":
+        return True, ""
+    over = [c for c in companies if c.total > cap]
+    if not over:
+        return True, ""
+    return False, _(
+        "The aid per company in this call would exceed the maximum of %(cap)s: %(companies)s."
+    ) % {
+        "cap": format_euro(cap, cents=True),
+        "companies": "; ".join(
+            _("%(name)s %(earlier)s in earlier decisions + %(this)s now = %(total)s")
+            % {
+                "name": c.name,
+                "earlier": format_euro(c.earlier, cents=True),
+                "this": format_euro(c.this, cents=True),
+                "total": format_euro(c.total, cents=True),
+            }
+            for c in over
+        ),
+    }

@@ -2,10 +2,13 @@
 selection: pure functions on plain dataclasses, so they do not need the application
 models (the caller turns applications into ProposalFigures).
 
-Known limits: SME shares count partner places in the selected projects (an SME in two
-funded projects counts twice, as the KPI measures involvement in projects), over all
-partners including research organisations; the optimal selection treats each proposal's
-requested aid as fixed (no partial funding).
+The programme figures of a selection and the SME targets of the optimal selection use
+the KPI definitions of programme.kpis (one function per KPI): SME shares count partner
+participations in the selected projects (an SME in two funded projects counts twice, as
+the KPI measures involvement in projects) over all partners, and the aid for the share
+by budget. Known limits: the optimal selection treats each proposal's requested aid as
+fixed (no partial funding); the SME-share tie-break of the ranking is a per-proposal
+comparison (the company-part cost, calls.enums.TieBreak), not a KPI.
 """
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -18,6 +21,7 @@ from math import ceil, floor, gcd, lcm
 from django.utils.translation import gettext as _
 
 from calls.enums import DEFAULT_TIE_BREAK, TieBreak
+from programme import kpis
 
 from .enums import CutPolicy
 
@@ -180,12 +184,9 @@ def funding_cut(
 
 
 def percentage(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part / whole in %, to 0.01 (half up); None when there is no whole."""
-    if not whole:
-        return None
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
+    """part / whole in % as every KPI figure is shown (programme.kpis.share: one decimal,
+    half up); None when there is no whole."""
+    return kpis.share(part, whole) if whole else None
 
 
 @dataclass(frozen=True)
@@ -201,10 +202,14 @@ class ScenarioFigures:
     proposal_count: int
     partner_count: int
     sme_partner_count: int
-    sme_share_number: Decimal | None  # % of partner places held by SMEs
+    sme_share_number: Decimal | None  # KPI 3 by number: % of participations held by SMEs
     total_cost: Decimal
     sme_cost: Decimal
-    sme_share_budget: Decimal | None  # % of the budget with SMEs
+    total_aid: Decimal
+    sme_aid: Decimal
+    sme_share_budget: Decimal | None  # KPI 3 by budget: % of the aid going to SMEs
+    sme_share_cost: Decimal | None  # secondary: % of the total project cost with SMEs
+    sme_share_company_cost: Decimal | None  # secondary: % of the company-part cost
     unique_companies: int
     company_own_funds: Decimal  # company cost − company aid
     government_aid: Decimal  # all aid, research and company part
@@ -220,21 +225,17 @@ def scenario_figures(
     selected: Iterable[Hashable | ProposalFigures],
     partners: Mapping[Hashable, Sequence[PartnerFigures]],
 ) -> ScenarioFigures:
-    """The KPI figures of a set of proposals against the programme's targets: SME share
-    by number of partners (≥ 30%) and by budget (≥ 30%), unique companies (≥ 15) and
-    leverage (company own funds / government aid, ≥ 200%)."""
+    """The KPI figures of a set of proposals against the programme's targets, each by its
+    one function in programme.kpis (the KPI page's definitions): SME share by number
+    (≥ 30%) and by budget, i.e. of the aid (≥ 30%), unique companies (≥ 15) and leverage
+    (≥ 200%); the secondary SME shares of cost beside them, not judged."""
     ids = [s.id if isinstance(s, ProposalFigures) else s for s in selected]
     rows = [p for proposal_id in ids for p in partners.get(proposal_id, ())]
     sme_rows = [p for p in rows if p.is_sme]
-    total_cost = sum((p.cost for p in rows), ZERO)
-    sme_cost = sum((p.cost for p in sme_rows), ZERO)
-    companies = [p for p in rows if p.is_company]
-    own_funds = sum((p.cost - p.aid for p in companies), ZERO)
-    aid = sum((p.aid for p in rows), ZERO)
-    share_number = percentage(len(sme_rows), len(rows))
-    share_budget = percentage(sme_cost, total_cost)
-    unique = len({p.organisation_id for p in companies})
-    leverage = percentage(own_funds, aid)
+    share_number = kpis.sme_share_by_number(rows)
+    share_budget = kpis.sme_share_by_budget(rows)
+    unique = kpis.unique_companies(rows)
+    leverage = kpis.leverage_share(rows)
     targets = (
         TargetCheck(
             "sme_number",
@@ -263,12 +264,16 @@ def scenario_figures(
         partner_count=len(rows),
         sme_partner_count=len(sme_rows),
         sme_share_number=share_number,
-        total_cost=total_cost,
-        sme_cost=sme_cost,
+        total_cost=sum((p.cost for p in rows), ZERO),
+        sme_cost=sum((p.cost for p in sme_rows), ZERO),
+        total_aid=kpis.government_aid(rows),
+        sme_aid=kpis.government_aid(sme_rows),
         sme_share_budget=share_budget,
+        sme_share_cost=kpis.sme_share_of_cost(rows),
+        sme_share_company_cost=kpis.sme_share_of_company_cost(rows),
         unique_companies=unique,
-        company_own_funds=own_funds,
-        government_aid=aid,
+        company_own_funds=kpis.company_own_funds(rows),
+        government_aid=kpis.government_aid(rows),
         leverage=leverage,
         targets=targets,
     )
@@ -301,12 +306,14 @@ def _exact(value: Decimal, quantum: Decimal) -> Fraction:
 
 
 def _sme_coefficients(proposal: ProposalFigures, target_number: Fraction, target_budget: Fraction):
-    """Linear forms of "SME share ≥ target": Σ x·(100·sme − target·all) ≥ 0."""
+    """Linear forms of "SME share ≥ target" with the KPI 3 definitions of programme.kpis
+    (by number: SME participations of all; by budget: SME aid of all aid):
+    Σ x·(100·sme − target·all) ≥ 0."""
     count = len(proposal.partners)
     sme_count = sum(1 for p in proposal.partners if p.is_sme)
-    cost = sum((_exact(p.cost, CENT) for p in proposal.partners), Fraction(0))
-    sme_cost = sum((_exact(p.cost, CENT) for p in proposal.partners if p.is_sme), Fraction(0))
-    return 100 * sme_count - target_number * count, 100 * sme_cost - target_budget * cost
+    aid = sum((_exact(p.aid, CENT) for p in proposal.partners), Fraction(0))
+    sme_aid = sum((_exact(p.aid, CENT) for p in proposal.partners if p.is_sme), Fraction(0))
+    return 100 * sme_count - target_number * count, 100 * sme_aid - target_budget * aid
 
 
 def _integers(values: list[Fraction]) -> list[int]:
@@ -374,8 +381,8 @@ def optimal_selection(
     sme_target_budget: Decimal | int = SME_TARGET_BUDGET,
 ) -> OptimalSelection:
     """The set of proposals with the largest total weighted score whose requested aid
-    fits the envelope and that meets the SME targets (share of partner places and share
-    of the budget held by SMEs, each ≥ its target %).
+    fits the envelope and that meets the SME targets of KPI 3 (programme.kpis: SME share
+    of the partner participations and of the aid, each ≥ its target %).
 
     Only proposals that pass the thresholds are candidates. A selection meeting the
     targets must be non-empty; when no such selection fits the envelope, the answer is

@@ -29,7 +29,7 @@ from projects.enums import ApplicationState
 from projects.models import Application, BudgetEntry, Partner
 from projects.selectors import partner_facts
 
-from . import ranking
+from . import domain as decision_domain, ranking
 from .enums import DecisionOutcome
 from .models import Advice, FundingDecision
 
@@ -333,15 +333,18 @@ def reserve_list(result: Ranking) -> list[ReserveEntry]:
 # --- The programme KPIs (programme.kpis, registered in apps.py) -------------------------------
 
 
-def funded_participations(programme, year: int | None) -> list[kpis.Participation]:
+def funded_participations(programme, year: int | None, *, call=None) -> list[kpis.Participation]:
     """One row per partner of each project the steering group funded and the applicant
-    did not decline. A partner's aid is its computed aid scaled by granted / requested
-    (when the steering group granted less than requested), to the cent."""
+    did not decline (of one call when `call` is given). A partner's aid is its computed
+    aid scaled by granted / requested (when the steering group granted less than
+    requested), to the cent."""
     decisions = FundingDecision.objects.filter(
         outcome=DecisionOutcome.FUND,
         declined_at__isnull=True,
         application__call__programme=programme,
     )
+    if call is not None:
+        decisions = decisions.filter(application__call=call)
     if year is not None:
         decisions = decisions.filter(application__call__programme_year__year=year)
     decisions = list(
@@ -375,6 +378,7 @@ def funded_participations(programme, year: int | None) -> list[kpis.Participatio
                     is_sme=figures.is_sme,
                     budget=figures.cost,
                     aid=round_cents(figures.aid * factor),
+                    application_id=application.pk,
                 )
             )
     return rows
@@ -382,3 +386,33 @@ def funded_participations(programme, year: int | None) -> list[kpis.Participatio
 
 def has_decision(application_id: int) -> bool:
     return FundingDecision.objects.filter(application_id=application_id).exists()
+
+
+def company_aid_in_call(application: Application, amount: Decimal | None) -> list:
+    """Each company partner of `application` with its aid in the call's other funded, not
+    declined projects and its aid in this one when `amount` is granted (its computed aid
+    scaled by amount / requested, as the KPIs count it): what the decision page shows
+    and decision_record checks against the call's maximum aid per company."""
+    call = application.call
+    earlier: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in funded_participations(call.programme, None, call=call):
+        if row.is_company and row.application_id != application.pk:
+            earlier[row.organisation_id] += row.aid
+    partners = list(Partner.objects.filter(application=application).select_related("organisation"))
+    figures = _partner_figures(call.parameters, partners, _budget_sums([application.pk]))
+    requested = sum((f.aid for _p, f, _t in figures), ZERO)
+    factor = (
+        Decimal(amount) / requested
+        if amount is not None and requested and Decimal(amount) < requested
+        else Decimal(1)
+    )
+    return [
+        decision_domain.CompanyAid(
+            organisation_id=partner.organisation_id,
+            name=partner.organisation.name,
+            earlier=earlier[partner.organisation_id],
+            this=round_cents(f.aid * factor),
+        )
+        for partner, f, _t in figures
+        if f.is_company
+    ]

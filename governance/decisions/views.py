@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calls.enums import TieBreak
+from calls.enums import AidCapScope, TieBreak
 from calls.models import Call
 from governance.bodies.models import Meeting
 from governance.review import selectors as review_selectors
@@ -166,6 +166,13 @@ def _decision_page(request, application, *, advice_form=None, status=200):
             else None,
         ),
     }
+    # Each company's cumulative aid in the call, whatever the scope of the cap.
+    context["company_aid"] = selectors.company_aid_in_call(
+        application, decision.amount if decision and decision.amount else row.figures.requested_aid
+    )
+    context["aid_cap"] = application.call.parameters.max_aid_per_company
+    context["aid_cap_scope"] = application.call.parameters.get_aid_cap_scope_display()
+    context["aid_cap_per_call"] = application.call.parameters.aid_cap_scope == AidCapScope.CALL
     if advice is not None:
         context["advice_quorum"] = advice.meeting.quorum()
     if decision is not None:

@@ -12,7 +12,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from calls.selectors import BudgetExecution, budget_execution
+from governance.decisions.enums import DecisionOutcome
+from governance.decisions.models import FundingDecision
 from governance.decisions.selectors import funded_participations
+from governance.review import selectors as review_selectors
 from programme import exports, kpis
 from programme.formats import (
     BRUSSELS,
@@ -22,6 +25,7 @@ from programme.formats import (
     format_percent,
 )
 from programme.models import GeneratedReport, Programme
+from programme.rules import is_staff
 
 from . import charts, kpis as gather
 from .domain import SOURCE_ROWS_SHOWN, Progress, ReportError
@@ -80,11 +84,30 @@ def trend_charts(trend: gather.KpiTrend) -> list[tuple[gather.TrendMeasure, str]
     return charts_
 
 
-def kpi_report_context(programme: Programme, *, year: int | None, today=None) -> dict:
-    """Everything the KPI page and the KPI report PDF print (active language). The trend
-    per year is for the whole programme only (a one-year report has one year)."""
+def masked_participations(participations: list[kpis.Participation], viewer) -> list:
+    """The funded partners as `viewer` may read them: the rows of a project they have a
+    conflict of interest with (governance.review.selectors.hidden_proposals) keep their
+    figures, so every KPI stays the same, but name neither the project nor the partner."""
+    if viewer is None:
+        return participations
+    hidden = review_selectors.hidden_proposals(
+        viewer, {p.application_id for p in participations if p.application_id}
+    )
+    if not hidden:
+        return participations
+    not_shown = _("Not shown: conflict of interest")
+    return [
+        replace(p, project=not_shown, organisation_name="—") if p.application_id in hidden else p
+        for p in participations
+    ]
+
+
+def kpi_report_context(programme: Programme, *, year: int | None, today=None, viewer=None) -> dict:
+    """Everything the KPI page and the KPI report PDF print (active language), its source
+    rows masked for `viewer`'s conflicts of interest. The trend per year is for the whole
+    programme only (a one-year report has one year)."""
     # The funded partners once for both the KPIs and the trend (the expensive read).
-    participations = funded_participations(programme, year)
+    participations = masked_participations(funded_participations(programme, year), viewer)
     results = gather.programme_kpis(
         programme, year=year, today=today, participations=participations
     )
@@ -119,13 +142,18 @@ def kpi_report_html(
     language: str,
     generated_at: datetime,
     progress: Progress | None = None,
+    viewer=None,
 ) -> str:
-    """The HTML of the KPI report, in `language` (the PDF is made from it)."""
+    """The HTML of the KPI report, in `language` (the PDF is made from it), masked for
+    `viewer`'s conflicts of interest."""
     progress = progress or (lambda percent, message: None)
     with translation.override(language):
         progress(15, _("Computing the KPIs"))
         context = kpi_report_context(
-            programme, year=year, today=timezone.localdate(generated_at, BRUSSELS)
+            programme,
+            year=year,
+            today=timezone.localdate(generated_at, BRUSSELS),
+            viewer=viewer,
         )
         progress(40, _("Writing the report"))
         context.update(
@@ -149,7 +177,28 @@ def generator(report: GeneratedReport, progress: Progress) -> str:
         language=params.get("language") or "nl",
         generated_at=timezone.now(),
         progress=progress,
+        viewer=report.requested_by,
     )
+
+
+def downloadable(user, report_list: list[GeneratedReport]) -> set[int]:
+    """The KPI reports `user` may download: whoever asked for one (it was masked for
+    them), staff, and anyone without a conflict of interest with a funded project of the
+    report's programme (its source rows name the projects)."""
+    if is_staff(user):
+        return {r.pk for r in report_list}
+    programmes = {r.parameters.get("programme") for r in report_list}
+    funded = dict(
+        FundingDecision.objects.filter(
+            application__call__programme_id__in=programmes, outcome=DecisionOutcome.FUND
+        ).values_list("application_id", "application__call__programme_id")
+    )
+    conflicted = {funded[pk] for pk in review_selectors.hidden_proposals(user, funded)}
+    return {
+        r.pk
+        for r in report_list
+        if r.requested_by_id == user.pk or r.parameters.get("programme") not in conflicted
+    }
 
 
 def kpi_sheets(

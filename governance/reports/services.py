@@ -67,10 +67,13 @@ GENERATORS: dict[str, Generator] = {
 }
 # Who may download a report beyond the view_reports permission: kind → function(user,
 # reports) returning the ids of those reports the user may download (one query for a
-# whole list). The call evaluation report keeps a person with a conflict of interest in
-# the call from reading a report somebody else asked for.
+# whole list). The call evaluation and KPI reports keep a person with a conflict of
+# interest in the call (programme) from reading a report somebody else asked for.
 AccessFilter = Callable[[User, list[GeneratedReport]], set[int]]
-ACCESS: dict[str, AccessFilter] = {ReportKind.CALL_EVALUATION: evaluation.downloadable}
+ACCESS: dict[str, AccessFilter] = {
+    ReportKind.CALL_EVALUATION: evaluation.downloadable,
+    ReportKind.KPI: kpi_report.downloadable,  # its source rows name the funded projects
+}
 
 
 def mark_downloadable(user: User, report_list: list[GeneratedReport]) -> list[GeneratedReport]:

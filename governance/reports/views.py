@@ -71,7 +71,7 @@ def kpi_overview(request: HttpRequest, pk: int) -> HttpResponse:
     budget execution: the same figures as the KPI report PDF and the exports."""
     programme = get_object_or_404(Programme, pk=pk)
     year = _programme_year(request, programme)
-    context = kpi_report.kpi_report_context(programme, year=year)
+    context = kpi_report.kpi_report_context(programme, year=year, viewer=request.user)
     context["years"] = list(programme.years.values_list("year", flat=True))
     context["can_request"] = request.user.has_perm("programme.request_report")
     return render(request, "governance/reports/kpi_overview.html", context)
@@ -84,7 +84,7 @@ def kpi_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404("unknown format")
     year = _programme_year(request, programme)
-    context = kpi_report.kpi_report_context(programme, year=year)
+    context = kpi_report.kpi_report_context(programme, year=year, viewer=request.user)
     language = (get_language() or "nl")[:2]
     if fmt == "csv":
         content = exports.table_csv(context["table"], language=language)

@@ -67,8 +67,9 @@ def check_consortium_composition(*, params, partners: Sequence[PartnerFacts]) ->
 def company_groups(
     partners: Sequence[PartnerFacts], links: Iterable[tuple[int, int]]
 ) -> list[list[PartnerFacts]]:
-    """The companies of the consortium, grouped so that linked or partner enterprises
-    (either direction of the link) fall in one group (union-find)."""
+    """The companies of the consortium, grouped so that linked enterprises (either
+    direction of the link) fall in one group (union-find). `links` are the pairs of
+    LINKED enterprises only: partner enterprises (25-50%) stay separate companies."""
     companies = [
         p for p in partners if p.kind == OrganisationKind.COMPANY and p.part == Part.COMPANY
     ]
@@ -92,7 +93,8 @@ def company_groups(
 def check_non_linked_companies(
     *, params, partners: Sequence[PartnerFacts], links: Iterable[tuple[int, int]]
 ) -> tuple[bool, str]:
-    """At least N non-linked companies: linked or partner enterprises count as one."""
+    """At least N non-linked companies: linked enterprises count as one; partner
+    enterprises are separate companies (DOMAIN.md §4)."""
     groups = company_groups(partners, links)
     needed = params.min_companies
     merged = [_names(p.name for p in group) for group in groups if len(group) > 1]

@@ -22,7 +22,7 @@ from governance.models import Letter, ReviewAssignment
 from governance.reports import evaluation
 from governance.review import selectors as review_selectors
 from governance.review.enums import AssignmentState
-from programme.enums import LinkKind, Role
+from programme.enums import KpiKind, LinkKind, Role
 from programme.models import OrganisationLink, ReportKind
 from tests import factories
 from tests.builders import (
@@ -88,6 +88,15 @@ class Scene:
             amount=Decimal("300000"),
             decided_by="A. Generaal",
         )
+        # The computed KPIs, whose source rows list the funded projects' partners.
+        for number, unit, target in ((3, "percent", 30), (4, "count", 15), (5, "percent", 200)):
+            factories.KpiFactory(
+                programme=self.call.programme,
+                number=number,
+                kind=KpiKind.COMPUTED,
+                unit=unit,
+                target=target,
+            )
         self.letter = Letter.objects.filter(application=self.secret).first()
         self.report = factories.DoneReportFactory(
             kind=ReportKind.CALL_EVALUATION,
@@ -168,7 +177,7 @@ def _kwargs(scene: Scene) -> dict[str, list[dict]]:
         ],
         "report_list": [{}],
         "report_row": [{"pk": scene.report.pk}, {"pk": scene.kpi_report.pk}],
-        "report_download": [{"pk": scene.report.pk}],
+        "report_download": [{"pk": scene.report.pk}, {"pk": scene.kpi_report.pk}],
         "budget_index": [{}],
         "budget_year": [{"pk": scene.call.programme_year_id}],
         "home": [{}],
@@ -297,3 +306,31 @@ def test_cut_line_does_not_give_away_the_hidden_place(scene):
     assert lines == ["THIRDC"]  # the last visible proposal above the line
     assert [r.application.acronym for r in result.visible_rows] == ["OPENB", "THIRDC"]
     assert result.hidden_count == 1
+
+
+def test_kpi_page_keeps_the_figures_and_masks_the_source_rows(scene, client):
+    client.force_login(factories.StaffFactory())
+    staff_results = client.get(reverse("kpi_overview", args=[scene.call.programme_id])).context[
+        "results"
+    ]
+    client.force_login(scene.viewer)
+    response = client.get(reverse("kpi_overview", args=[scene.call.programme_id]))
+    body = response.content.decode()
+    assert scene.leaks(body) == []
+    assert "Not shown: conflict of interest" in body
+    assert [r.value for r in response.context["results"]] == [r.value for r in staff_results]
+    assert any(scene.secret.receipt_number in str(row) for r in staff_results for row in r.rows)
+
+
+def test_kpi_report_for_the_conflicted_person_hides_the_project(scene):
+    from governance.reports import kpi_report
+
+    html = kpi_report.kpi_report_html(
+        programme=scene.call.programme,
+        year=None,
+        language="en",
+        generated_at=timezone.now(),
+        viewer=scene.viewer,
+    )
+    assert scene.leaks(html) == []
+    assert kpi_report.downloadable(scene.viewer, [scene.kpi_report]) == set()

@@ -177,15 +177,19 @@ def test_scenario_figures_hand_worked():
         3: [partner("other", cost="999", aid="0")],  # not selected
     }
     figures = scenario_figures([1, 2], partners)
-    # 5 partner places, 2 SMEs; cost 2,000,000 of which SMEs 500,000.
+    # 5 partner places, 2 SMEs; cost 2,000,000 of which SMEs 500,000; aid 900,000 of
+    # which SMEs 250,000 (KPI 3 by budget is the share of the aid, programme.kpis).
     assert (figures.partner_count, figures.sme_partner_count) == (5, 2)
-    assert figures.sme_share_number == D("40.00")
+    assert figures.sme_share_number == D("40.0")
     assert (figures.total_cost, figures.sme_cost) == (D("2000000"), D("500000"))
-    assert figures.sme_share_budget == D("25.00")
+    assert (figures.total_aid, figures.sme_aid) == (D("900000"), D("250000"))
+    assert figures.sme_share_budget == D("27.8")  # 27.77…
+    assert figures.sme_share_cost == D("25.0")  # secondary
+    assert figures.sme_share_company_cost == D("31.3")  # secondary: 500,000 of 1,600,000
     assert figures.unique_companies == 3  # big, sme1, sme2
     # Company own funds: (600-150)+(300-150)+(500-100)+(200-100) = 1,100,000; aid 900,000.
     assert (figures.company_own_funds, figures.government_aid) == (D("1100000"), D("900000"))
-    assert figures.leverage == D("122.22")
+    assert figures.leverage == D("122.2")
     assert [(t.code, t.ok) for t in figures.targets] == [
         ("sme_number", True),
         ("sme_budget", False),
@@ -209,12 +213,16 @@ def test_scenario_figures_empty_selection_has_no_shares():
 
 
 def candidate(id, total, aid, *, sme_places=0, places=3, sme_cost="0", cost="1000000", passes=True):
+    # Each partner's aid is half its cost, so the SME share of the aid (KPI 3 by budget)
+    # is the SME share of the cost these cases are written in.
+    sme_each = D(sme_cost) / max(sme_places, 1)
+    other_each = (D(cost) - D(sme_cost)) / max(places - sme_places, 1)
     partners = [
-        partner(f"{id}-sme{i}", sme=True, cost=D(sme_cost) / max(sme_places, 1))
+        partner(f"{id}-sme{i}", sme=True, cost=sme_each, aid=sme_each / 2)
         for i in range(sme_places)
     ]
     partners += [
-        partner(f"{id}-p{i}", cost=(D(cost) - D(sme_cost)) / max(places - sme_places, 1))
+        partner(f"{id}-p{i}", cost=other_each, aid=other_each / 2)
         for i in range(places - sme_places)
     ]
     return ProposalFigures(
@@ -301,7 +309,7 @@ def selection_instances(draw):
                 is_company=True,
                 is_sme=j < sme_places,
                 cost=D(draw(st.integers(1, 50))) * 10000,
-                aid=D("0"),
+                aid=D(draw(st.integers(0, 50))) * 5000,
             )
             for j in range(places)
         )
@@ -319,11 +327,12 @@ def selection_instances(draw):
 
 
 def meets_targets(selection) -> bool:
+    """KPI 3 (programme.kpis): SME share of the participations and of the aid ≥ 30%."""
     places = [p for proposal in selection for p in proposal.partners]
-    cost = sum((p.cost for p in places), D(0))
-    sme_cost = sum((p.cost for p in places if p.is_sme), D(0))
+    aid = sum((p.aid for p in places), D(0))
+    sme_aid = sum((p.aid for p in places if p.is_sme), D(0))
     sme_places = sum(1 for p in places if p.is_sme)
-    return 100 * sme_places >= 30 * len(places) and 100 * sme_cost >= 30 * cost
+    return 100 * sme_places >= 30 * len(places) and 100 * sme_aid >= 30 * aid
 
 
 @settings(max_examples=120, deadline=None)

@@ -165,7 +165,7 @@ def _link_staff_records(application, reviewer):
         actor=StaffFactory(),
         organisation=partner_org,
         other=reviewer.organisation,
-        kind=LinkKind.values[0],
+        kind=LinkKind.LINKED,
         note="Parent company",
     )
 
@@ -228,7 +228,7 @@ def test_link_between_unrelated_organisations_changes_no_review(application):
         actor=StaffFactory(),
         organisation=OrganisationFactory(),
         other=OrganisationFactory(),
-        kind=LinkKind.values[0],
+        kind=LinkKind.LINKED,
     )
 
     assignment.refresh_from_db()

@@ -105,12 +105,13 @@ def programme():
     return programme
 
 
-# Worked out in the docstrings above. SME share by number: 1 of 2 companies in 2019,
-# 1 of 3 in 2020; by budget 400,000 / 1,000,000 and 200,000 / 1,400,000. Leverage: company
-# own funds / all aid: (184,000 + 360,000) / 956,000 and (92,000 + 2 × 360,000) / 1,088,000.
+# Worked out in the docstrings above (KPI definitions of DOMAIN.md §3). SME share by
+# number: 1 of 3 partner participations in 2019, 1 of 4 in 2020; by budget (the aid):
+# 216,000 / 956,000 and 108,000 / 1,088,000. Leverage: company own funds / all aid:
+# (184,000 + 360,000) / 956,000 and (92,000 + 2 × 360,000) / 1,088,000.
 EXPECTED = {
-    2019: [Decimal("1"), Decimal("50.0"), Decimal("40.0"), Decimal("2"), Decimal("56.9")],
-    2020: [Decimal("1"), Decimal("33.3"), Decimal("14.3"), Decimal("3"), Decimal("74.6")],
+    2019: [Decimal("1"), Decimal("33.3"), Decimal("22.6"), Decimal("2"), Decimal("56.9")],
+    2020: [Decimal("1"), Decimal("25.0"), Decimal("9.9"), Decimal("3"), Decimal("74.6")],
 }
 
 
@@ -129,7 +130,7 @@ def test_kpi_trend_gives_each_years_figures(programme):
     assert {year: [c.value for c in cells] for year, cells in trend.rows} == EXPECTED
     assert [c.status for c in trend.rows[1][1]] == [
         KpiStatus.MET,
-        KpiStatus.MET,
+        KpiStatus.NOT_MET,
         KpiStatus.NOT_MET,
         KpiStatus.NOT_MET,
         KpiStatus.NOT_MET,
@@ -192,14 +193,14 @@ def test_kpi_page_shows_the_trend_per_year_with_targets(client, programme):
             "Unique companies (lowest call) (KPI 4)",
             "Leverage (KPI 5)",
         ],
-        ["2019", "1 Met", "50.0 % Met", "40.0 % Met", "2 Not met", "56.9 % Not met"],
-        ["2020", "1 Met", "33.3 % Met", "14.3 % Not met", "3 Not met", "74.6 % Not met"],
+        ["2019", "1 Met", "33.3 % Met", "22.6 % Not met", "2 Not met", "56.9 % Not met"],
+        ["2020", "1 Met", "25.0 % Not met", "9.9 % Not met", "3 Not met", "74.6 % Not met"],
         ["Target", "≥ 1", "≥ 30.0 %", "≥ 30.0 %", "≥ 15", "≥ 200.0 %"],
     ]
     # One chart per measure, each an image with a title, the target a dashed line.
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 6
     assert "KPI 3: SME share by budget per year</title>" in html
-    assert "<title>SME share by budget, 2020: 14.3\u00a0%</title>" in unescape(html)
+    assert "<title>SME share by budget, 2020: 9.9\u00a0%</title>" in unescape(html)
     assert "<title>Target: 30.0\u00a0%</title>" in unescape(html)
 
 
@@ -244,7 +245,7 @@ def test_whole_programme_pdf_prints_the_trend_and_one_year_pdf_does_not(programm
     whole = text(None)
     assert "Trend per year" in whole
     assert "KPI figures per programme year, against their targets" in whole
-    assert "2020 1 Met 33.3 % Met 14.3 % Not met 3 Not met 74.6 % Not met" in whole
+    assert "2020 1 Met 25.0 % Not met 9.9 % Not met 3 Not met 74.6 % Not met" in whole
     assert "Trend per year" not in text(2020)
 
 

@@ -215,21 +215,24 @@ def test_kpis_3_4_5_pending_without_decided_projects(programme):
 
 def test_sme_involvement_needs_the_target_by_number_and_by_budget(kpi3):
     parts = [
-        participation(1, sme=True, budget="100000"),
-        participation(2, sme=False, budget="900000"),
-        participation(3, sme=False, budget="100000"),
-        participation(9, sme=False, company=False, budget="500000"),  # research: not counted
+        participation(1, sme=True, budget="100000", aid="60000"),
+        participation(2, sme=False, budget="900000", aid="250000"),
+        participation(3, sme=True, budget="100000", aid="40000"),
+        # A research organisation counts among the participations and the aid (DOMAIN §3).
+        participation(9, sme=False, company=False, budget="500000", aid="500000"),
     ]
 
     result = kpis.sme_involvement(kpi=kpi3, participations=parts, today=date(2021, 1, 1))
 
     assert [(f.value, f.status) for f in result.breakdown] == [
-        (Decimal("33.3"), KpiStatus.MET),  # 1 of 3 companies
-        (Decimal("9.1"), KpiStatus.NOT_MET),  # 100,000 of 1,100,000
+        (Decimal("50.0"), KpiStatus.MET),  # 2 of 4 participations
+        (Decimal("11.8"), KpiStatus.NOT_MET),  # aid 100,000 of 850,000
+        (Decimal("12.5"), ""),  # secondary: cost 200,000 of 1,600,000
+        (Decimal("18.2"), ""),  # secondary: 200,000 of the company part's 1,100,000
     ]
     assert result.status == KpiStatus.NOT_MET
-    assert result.value == Decimal("9.1")
-    assert len(result.rows) == 3
+    assert result.value == Decimal("11.8")
+    assert len(result.rows) == 4
 
 
 def test_unique_companies_per_call_counts_each_company_once(db):

@@ -28,7 +28,7 @@ from programme.states import Refused
 from projects.enums import ApplicationState
 from projects.models import Application
 
-from .. import domain
+from .. import domain, selectors
 from ..enums import (
     DecisionOutcome,
     LetterKind,
@@ -119,8 +119,18 @@ def _commit_funding(
 ) -> None:
     """Commit `amount` on the envelope (the call's envelope with the most money available
     when none is given) and set the decision's amount, envelope and ledger entry: the one
-    way a funding decision, from a proposal or from the reserve list, takes money."""
+    way a funding decision, from a proposal or from the reserve list, takes money. When
+    the call caps the aid per company over the call, refuses (with the figures) a
+    decision that would take a company beyond it (domain.company_aid_within_cap)."""
     application = decision.application
+    params = application.call.parameters
+    ok, reason = domain.company_aid_within_cap(
+        scope=params.aid_cap_scope,
+        cap=params.max_aid_per_company,
+        companies=selectors.company_aid_in_call(application, amount),
+    )
+    if not ok:
+        raise Refused(reason)
     if envelope is None:
         envelope = _envelope_for(application.call, amount)
     elif envelope.call_id != application.call_id:
@@ -156,7 +166,8 @@ def decision_record(
     Side effects, in order: locks the application; refuses unless the meeting is one of
     the programme's steering group with its quorum, the application has no decision
     yet, and a funding decision grants a positive amount ≤ the requested aid to a
-    proposal above every threshold; for a funding decision commits the amount on the
+    proposal above every threshold and, when the call caps the aid per company over the
+    call, keeps every company within it; for a funding decision commits the amount on the
     envelope (calls.services.envelope_commit, reference = receipt number; refused with
     Refused with the figures if it would over-commit — nothing is saved then); saves
     the decision with the deciding level of the amount granted (≤ €500,000 the

@@ -568,7 +568,13 @@ def reviewer_expertise_set(*, actor: User, user: User, themes: Iterable) -> None
 
 @transaction.atomic
 def organisation_link_record(
-    *, actor: User, organisation: Organisation, other: Organisation, kind: str, note: str = ""
+    *,
+    actor: User,
+    organisation: Organisation,
+    other: Organisation,
+    kind: str,
+    share=None,
+    note: str = "",
 ):
     """Record a link between two enterprises (staff, on the organisation page).
 
@@ -577,7 +583,7 @@ def organisation_link_record(
     link turns into a conflict of interest and tells staff (conflicts_detect_for_link).
     """
     link = programme_services.organisation_link_create(
-        actor=actor, organisation=organisation, other=other, kind=kind, note=note
+        actor=actor, organisation=organisation, other=other, kind=kind, share=share, note=note
     )
     conflicts_detect_for_link(actor=actor, link=link)
     return link
