@@ -4,12 +4,15 @@ number of projects (the figures the dashboard needs are kept on the project row 
 services: next payment due, pending changes)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
+from governance.decisions.domain import add_one_month
+from governance.decisions.enums import DecisionOutcome
+from governance.decisions.models import FundingDecision
 from programme import exports
 from programme.exports import Column, Table
 
@@ -28,6 +31,7 @@ def month_bounds(month: date) -> tuple[date, date]:
 @dataclass
 class Dashboard:
     projects: list
+    to_open: list
     payments_due: int
     payments_due_total: Decimal
     unsigned: int
@@ -36,10 +40,11 @@ class Dashboard:
     paid: Decimal
 
 
-def dashboard(today: date) -> Dashboard:
+def dashboard(today: date, now: datetime) -> Dashboard:
     """The running projects with their next obligation, and the counts above them: the
     payments due by the end of this month, the agreements unsigned, the changes pending.
-    Three queries."""
+    Four queries; also the funded decisions whose month to decline is over and that are
+    not a project yet (the hourly task opens them; staff may not want to wait)."""
     signed = SupportAgreement.objects.filter(project=OuterRef("pk"), signed_on__isnull=False)
     projects = list(
         FundedProject.objects.filter(state__in=OPEN_STATES)
@@ -59,8 +64,18 @@ def dashboard(today: date) -> Dashboard:
     due = Payment.objects.filter(
         state=PaymentState.SCHEDULED, due_on__lt=end, project__state__in=OPEN_STATES
     ).aggregate(count=Count("pk"), total=Sum("amount"))
+    to_open = [
+        d
+        for d in FundingDecision.objects.filter(
+            outcome=DecisionOutcome.FUND, declined_at__isnull=True, project__isnull=True
+        )
+        .select_related("application")
+        .order_by("decided_at")
+        if now > add_one_month(d.decided_at)
+    ]
     return Dashboard(
         projects=projects,
+        to_open=to_open,
         payments_due=due["count"],
         payments_due_total=due["total"] or ZERO,
         unsigned=sum(1 for p in projects if p.state == ProjectState.AGREEMENT_PENDING),

@@ -55,7 +55,7 @@ def _refused(form, refused: Refused) -> None:
 
 @permission_required("governance.view_funding_dashboard")
 def funding_dashboard(request: HttpRequest) -> HttpResponse:
-    board = selectors.dashboard(timezone.localdate())
+    board = selectors.dashboard(timezone.localdate(), timezone.now())
     return render(request, "governance/funding/dashboard.html", {"board": board})
 
 

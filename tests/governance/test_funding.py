@@ -456,6 +456,6 @@ def test_collaboration_upload_page_keeps_the_error_on_the_field(db, client):
 
 def test_dashboard_lists_payments_due_with_totals(db):
     running_project()
-    board = selectors.dashboard(timezone.localdate())
+    board = selectors.dashboard(timezone.localdate(), timezone.now())
     assert board.payments_due == 1
     assert board.payments_due_total == Payment.objects.order_by("due_on").first().amount
