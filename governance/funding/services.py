@@ -333,12 +333,10 @@ def _schedule(project: FundedProject, agreement: SupportAgreement, *, service: s
     ):
         rest = item.amount - paid.get((item.kind, item.year), ZERO)
         if rest > 0:
-            Payment(
-                project=project, kind=item.kind, year=item.year, due_on=item.due_on, amount=rest
-            ).full_clean()
-            Payment.objects.create(
+            payment = Payment(
                 project=project, kind=item.kind, year=item.year, due_on=item.due_on, amount=rest
             )
+            audited_save(payment, actor=None, reason=f"scheduled by agreement v{agreement.version}")
 
 
 @transaction.atomic
