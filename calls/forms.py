@@ -157,6 +157,7 @@ class ParametersForm(forms.ModelForm):
             "absolute_cap",
             "max_aid_per_company",
             "max_duration_months",
+            "advance_share",
             "scale_min",
             "scale_max",
             "scale_step",
