@@ -159,6 +159,7 @@ class ParametersForm(forms.ModelForm):
             "max_aid_per_company",
             "aid_cap_scope",
             "max_duration_months",
+            "advance_share",
             "scale_min",
             "scale_max",
             "scale_step",

@@ -10,7 +10,8 @@ from programme.domain import KIND_ORDER
 from programme.enums import BudgetLineKind
 from programme.models import BudgetLine, Programme, ProgrammeYear
 
-from .models import Envelope
+from .enums import LedgerEntryKind
+from .models import Envelope, LedgerEntry
 
 ZERO = Decimal("0")
 
@@ -146,7 +147,7 @@ def budget_execution(programme: Programme, *, year: int | None = None) -> Budget
 
 def year_overview(year: ProgrammeYear) -> dict:
     """The budget of one programme year: its project budget line, what the calls'
-    envelopes hold, reserve and commit, and what is left (two queries)."""
+    envelopes hold, reserve, commit, pay and released, and what is left (three queries)."""
     line = (
         BudgetLine.objects.filter(
             programme_year=year, kind=BudgetLineKind.PROJECT_BUDGET
@@ -154,7 +155,13 @@ def year_overview(year: ProgrammeYear) -> dict:
         or ZERO
     )
     totals = Envelope.objects.filter(call__programme_year=year).aggregate(
-        amount=Sum("amount"), committed=Sum("committed"), reserved=Sum("reserved")
+        amount=Sum("amount"), committed=Sum("committed"), reserved=Sum("reserved"), paid=Sum("paid")
+    )
+    released = (
+        LedgerEntry.objects.filter(
+            envelope__call__programme_year=year, kind=LedgerEntryKind.RELEASE
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
     )
     amount = totals["amount"] or ZERO
     committed = totals["committed"] or ZERO
@@ -167,4 +174,9 @@ def year_overview(year: ProgrammeYear) -> dict:
         "committed": committed,
         "reserved": reserved,
         "available": amount - committed - reserved,
+        # Of the committed money, what was paid to funded projects; released: what
+        # commitments gave back (declines, reductions, closed projects).
+        "paid": totals["paid"] or ZERO,
+        "unpaid": committed - (totals["paid"] or ZERO),
+        "released": released,
     }

@@ -375,10 +375,15 @@ def decided_by_proposal(call, *, staff=None, signer="An Janssens, administrator-
 # --- Funded projects (governance.funding) ------------------------------------------------------
 
 
-def funded_project(*, aid="300000", created_by=None, decided_days_ago=40, envelope="1000000"):
-    """The funded project of an admissible application (builder above) decided
-    `decided_days_ago` days ago for `aid` (the month to decline is over by default), in
-    the state "agreement pending". `created_by`: the coordinator's contact."""
+def funded_project(**kwargs):
+    """The funded project of `funded_decision(**kwargs)` (the month to decline is over by
+    default), in the state "agreement pending"."""
+    return funding.project_open(actor=None, decision=funded_decision(**kwargs))
+
+
+def funded_decision(*, aid="300000", created_by=None, decided_days_ago=40, envelope="1000000"):
+    """A funding decision of `aid` on an admissible application (builder above), taken
+    `decided_days_ago` days ago. `created_by`: the coordinator's contact."""
     call = evaluation_call(envelope=Decimal(envelope))
     extra = {"created_by": created_by} if created_by else {}
     application = admissible_application(call, aid=aid, **extra)
@@ -392,7 +397,7 @@ def funded_project(*, aid="300000", created_by=None, decided_days_ago=40, envelo
         decided_by="A. Generaal",
         now=timezone.now() - timedelta(days=decided_days_ago),
     )
-    return funding.project_open(actor=None, decision=decision)
+    return decision
 
 
 def running_project(*, started_days_ago=30, months=24, collaboration=True, **kwargs):

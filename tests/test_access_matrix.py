@@ -31,6 +31,8 @@ from config.celery import app as celery_app
 from governance.bodies.enums import BodyKind, Seat
 from governance.decisions import services as decisions
 from governance.decisions.enums import DecisionOutcome
+from governance.funding import services as funding
+from governance.funding.enums import ChangeKind
 from governance.models import ConflictDeclaration, Letter, ReviewAssignment
 from governance.review.enums import AssignmentState
 from programme import services as programme_services
@@ -44,6 +46,7 @@ from tests.builders import (
     evaluation_call,
     meeting_with_quorum,
     ready_application,
+    running_project,
     submitted_assignment,
 )
 from tests.conftest import ROLE_FACTORIES, TEST_SETTINGS
@@ -480,6 +483,63 @@ MATRIX = [
     Row("report_list", ok={S, PM, SG, AD}),
     Row("report_row", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
     Row("report_download", lambda w: {"pk": w.report.pk}, ok={S, PM, SG, AD}),
+    # --- governance: funded projects (the consortium, staff; read-only for SG and PM) ------
+    Row("funding_dashboard", ok={S, PM, AD}),
+    Row("my_projects", ok={A, OA, AD}),
+    Row("funded_project", lambda w: {"pk": w.project.pk}, ok={A, S, SG, PM, AD}, denied=404),
+    Row("funded_project_open", lambda w: {"pk": w.decision.pk}, ok={S, AD}, ok_status=405),
+    Row(
+        "agreement_draw_up",
+        lambda w: {"pk": w.project.pk},
+        ok={S, AD},
+        denied=404,
+        overrides={A: 403, SG: 403, PM: 403},
+    ),
+    Row(
+        "agreement_sign",
+        lambda w: {"pk": w.agreement.pk},
+        ok=LOGGED_IN,
+        ok_status=405,
+    ),
+    Row(
+        "agreement_download",
+        lambda w: {"pk": w.agreement.pk},
+        ok={A, S, SG, PM, AD},
+        denied=404,
+    ),
+    Row(
+        "collaboration_upload",
+        lambda w: {"pk": w.project.pk},
+        ok={A, AD},
+        ok_status=302,
+        denied=404,
+        overrides={S: 403, SG: 403, PM: 403},
+    ),
+    Row(
+        "collaboration_download",
+        lambda w: {"pk": w.project.pk},
+        ok={A, S, SG, PM, AD},
+        denied=404,
+    ),
+    Row("collaboration_accept", lambda w: {"pk": w.project.pk}, ok={S, AD}, ok_status=405),
+    Row("payment_approve", lambda w: {"pk": w.payment.pk}, ok={S, AD}, ok_status=405),
+    Row(
+        "project_move",
+        lambda w: {"pk": w.project.pk, "to_state": "reporting"},
+        ok={S, AD},
+        ok_status=405,
+    ),
+    Row("project_stop", lambda w: {"pk": w.project.pk}, ok={S, AD}, ok_status=405),
+    Row(
+        "change_request",
+        lambda w: {"pk": w.project.pk},
+        ok={A, AD},
+        denied=404,
+        overrides={S: 403, SG: 403, PM: 403},
+    ),
+    Row("change_decide", lambda w: {"pk": w.change.pk}, ok={S, AD}),
+    Row("payment_run", ok={S, AD}),
+    Row("payment_run_export", lambda w: {"fmt": "csv"}, ok={S, AD}),
 ]
 
 # URL names deliberately outside the matrix, with the reason.
@@ -536,6 +596,7 @@ class World:
         self._extend_reports()
         self._extend_reviews()
         self._extend_decisions()
+        self._extend_funding()
 
     def _extend_calls(self):
         self.open_call = factories.CallFactory(state=CallState.OPEN)
@@ -613,6 +674,22 @@ class World:
         self.letter.file.save("decision.pdf", ContentFile(b"%PDF-1.4 letter"), save=False)
         self.letter.generated_at = timezone.now()
         self.letter.save()
+
+    def _extend_funding(self):
+        # A running project of the applicant's consortium, its agreement's PDF made, a
+        # change requested; the other applicant belongs to none of it.
+        applicant = self.users[Role.APPLICANT]
+        self.project = running_project(created_by=applicant)
+        self.agreement = funding.agreement_in_force(self.project)
+        funding.agreement_generate(agreement_id=self.agreement.pk)
+        self.payment = self.project.payments.order_by("due_on").first()
+        self.change = funding.change_request(
+            actor=applicant,
+            project=self.project,
+            kind=ChangeKind.EXTENSION,
+            description="More time",
+            new_end_date=self.project.end_date + timedelta(days=30),
+        )
 
     def _extend_reports(self):
         self.report = factories.DoneReportFactory(

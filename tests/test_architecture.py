@@ -1,6 +1,6 @@
 """The layout rules of the README, checked on the source: dependencies flow one way
 (programme ← calls ← projects ← governance, and inside governance bodies ← review ←
-decisions ← reports), not even through an import inside a function."""
+decisions ← funding ← reports), not even through an import inside a function."""
 
 import ast
 from pathlib import Path

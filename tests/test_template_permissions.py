@@ -25,6 +25,8 @@ MENU_PAGES = [
     "review_list",
     "reviewer_list",
     "report_list",
+    "funding_dashboard",
+    "my_projects",
     "admin:index",
 ]
 
@@ -57,6 +59,10 @@ def _pages_that_open(client) -> set[str]:
     # public list (which opens for everybody).
     if "call_manage_list" in opened:
         opened.discard("call_list")
+    # "Funded projects" leads who follows all of them to the dashboard, the consortium
+    # to its own.
+    if "funding_dashboard" in opened:
+        opened.discard("my_projects")
     return opened
 
 

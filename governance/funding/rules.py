@@ -9,7 +9,7 @@ payment run for staff (the finance department's lists).
 
 import rules
 
-from programme.rules import is_programme_manager, is_staff, is_steering
+from programme.rules import is_applicant, is_programme_manager, is_staff, is_steering
 from projects.rules import is_coordinator_contact, is_partner_contact
 
 
@@ -24,7 +24,7 @@ def is_project_coordinator(user, project) -> bool:
 
 
 rules.add_perm("governance.view_funding_dashboard", is_staff | is_programme_manager)
-rules.add_perm("governance.list_own_projects", rules.is_authenticated)
+rules.add_perm("governance.list_own_projects", is_applicant)
 # object: the funded project
 rules.add_perm(
     "governance.view_funded_project",

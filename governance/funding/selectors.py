@@ -4,12 +4,15 @@ number of projects (the figures the dashboard needs are kept on the project row 
 services: next payment due, pending changes)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from governance.decisions.domain import add_one_month
+from governance.decisions.enums import DecisionOutcome
+from governance.decisions.models import FundingDecision
 from programme import exports
 from programme.exports import Column, Table
 
@@ -27,7 +30,8 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 @dataclass
 class Dashboard:
-    projects: list
+    projects: QuerySet  # not closed, the next payment first; the page paginates it
+    to_open: list
     payments_due: int
     payments_due_total: Decimal
     unsigned: int
@@ -36,18 +40,56 @@ class Dashboard:
     paid: Decimal
 
 
-def dashboard(today: date) -> Dashboard:
-    """The running projects with their next obligation, and the counts above them: the
-    payments due by the end of this month, the agreements unsigned, the changes pending.
-    Three queries."""
+def dashboard(today: date, now: datetime) -> Dashboard:
+    """The projects that are not closed (a queryset, for the page to paginate) and the
+    figures above them: the payments due by the end of this month, the agreements
+    unsigned, the changes pending, committed and paid; also the funded decisions whose
+    month to decline is over and that are not a project yet (the hourly task opens them;
+    staff may not want to wait). Three queries, and the page's two."""
     signed = SupportAgreement.objects.filter(project=OuterRef("pk"), signed_on__isnull=False)
-    projects = list(
-        FundedProject.objects.filter(state__in=OPEN_STATES)
-        .select_related("application", "envelope__call")
+    open_projects = FundedProject.objects.filter(state__in=OPEN_STATES)
+    projects = (
+        open_projects.select_related("application", "envelope__call")
+        .defer("application__snapshot")
         .annotate(signed=Exists(signed))
-        .order_by("next_payment_due", "application__acronym")
+        .order_by(F("next_payment_due").asc(nulls_last=True), "application__acronym", "pk")
     )
-    for project in projects:
+    figures = open_projects.aggregate(
+        unsigned=Count("pk", filter=Q(state=ProjectState.AGREEMENT_PENDING)),
+        changes=Sum("pending_changes"),
+        committed=Sum("committed"),
+        paid=Sum("paid"),
+    )
+    _first, end = month_bounds(today)
+    due = Payment.objects.filter(
+        state=PaymentState.SCHEDULED, due_on__lt=end, project__state__in=OPEN_STATES
+    ).aggregate(count=Count("pk"), total=Sum("amount"))
+    to_open = [
+        d
+        for d in FundingDecision.objects.filter(
+            outcome=DecisionOutcome.FUND, declined_at__isnull=True, project__isnull=True
+        )
+        .select_related("application")
+        .defer("application__snapshot")
+        .order_by("decided_at")
+        if now > add_one_month(d.decided_at)
+    ]
+    return Dashboard(
+        projects=projects,
+        to_open=to_open,
+        payments_due=due["count"],
+        payments_due_total=due["total"] or ZERO,
+        unsigned=figures["unsigned"],
+        changes_pending=figures["changes"] or 0,
+        committed=figures["committed"] or ZERO,
+        paid=figures["paid"] or ZERO,
+    )
+
+
+def with_next_obligation(projects) -> list[FundedProject]:
+    """The rows of a dashboard page, each with `next_obligation` in words."""
+    rows = list(projects)
+    for project in rows:
         project.next_obligation = domain.next_obligation(
             state=project.state,
             signed=project.signed,
@@ -55,19 +97,7 @@ def dashboard(today: date) -> Dashboard:
             next_payment_due=project.next_payment_due,
             end_date=project.end_date,
         )
-    _first, end = month_bounds(today)
-    due = Payment.objects.filter(
-        state=PaymentState.SCHEDULED, due_on__lt=end, project__state__in=OPEN_STATES
-    ).aggregate(count=Count("pk"), total=Sum("amount"))
-    return Dashboard(
-        projects=projects,
-        payments_due=due["count"],
-        payments_due_total=due["total"] or ZERO,
-        unsigned=sum(1 for p in projects if p.state == ProjectState.AGREEMENT_PENDING),
-        changes_pending=sum(p.pending_changes for p in projects),
-        committed=sum((p.committed for p in projects), ZERO),
-        paid=sum((p.paid for p in projects), ZERO),
-    )
+    return rows
 
 
 def payment_run(month: date, today: date) -> tuple[list[Payment], Decimal, Decimal]:
@@ -83,6 +113,7 @@ def payment_run(month: date, today: date) -> tuple[list[Payment], Decimal, Decim
             state=PaymentState.SCHEDULED, due_on__lt=end, project__state__in=OPEN_STATES
         )
         .select_related("project__application", "project__envelope")
+        .defer("project__application__snapshot")
         .annotate(earlier_unpaid=Count("pk", filter=Q(Exists(earlier))))
         .order_by("due_on", "project__application__acronym", "pk")
     )

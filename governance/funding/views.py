@@ -6,6 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,6 +30,9 @@ from .forms import (
     deliverables_text,
 )
 from .models import ChangeRequest, FundedProject, Payment, SupportAgreement
+
+PROJECTS_PER_PAGE = 50
+PAYMENTS_PER_PAGE = 100
 
 
 def _get_project_for_user(request: HttpRequest, pk: int) -> FundedProject:
@@ -55,8 +59,17 @@ def _refused(form, refused: Refused) -> None:
 
 @permission_required("governance.view_funding_dashboard")
 def funding_dashboard(request: HttpRequest) -> HttpResponse:
-    board = selectors.dashboard(timezone.localdate())
-    return render(request, "governance/funding/dashboard.html", {"board": board})
+    board = selectors.dashboard(timezone.localdate(), timezone.now())
+    page = Paginator(board.projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.elided_range = list(
+        page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    )
+    context = {
+        "board": board,
+        "page_obj": page,
+        "projects": selectors.with_next_obligation(page.object_list),
+    }
+    return render(request, "governance/funding/dashboard.html", context)
 
 
 @permission_required("governance.list_own_projects")
@@ -430,11 +443,21 @@ def _month(request: HttpRequest) -> date:
 def payment_run(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     payments, total, ready = selectors.payment_run(month, timezone.localdate())
-    return render(
-        request,
-        "governance/funding/payment_run.html",
-        {"month": month, "payments": payments, "total": total, "ready": ready},
+    # The totals cover the whole run; the page shows it PAYMENTS_PER_PAGE at a time (the
+    # CSV/XLSX for the finance department has every row).
+    page = Paginator(payments, PAYMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.elided_range = list(
+        page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     )
+    context = {
+        "month": month,
+        "payments": page.object_list,
+        "count": len(payments),
+        "page_obj": page,
+        "total": total,
+        "ready": ready,
+    }
+    return render(request, "governance/funding/payment_run.html", context)
 
 
 @permission_required("governance.view_payment_run")

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext as _
 
+from calls.enums import LedgerEntryKind
 from calls.models import Call, Envelope
 from calls.selectors import year_overview
 from governance.decisions.selectors import funded_participations
@@ -214,6 +216,7 @@ def budget_index(request: HttpRequest) -> HttpResponse:
             amount=Sum("amount"),
             committed=Sum("committed"),
             reserved=Sum("reserved"),
+            paid=Sum("paid"),
             count=Count("pk"),
         )
     }
@@ -230,6 +233,7 @@ def budget_index(request: HttpRequest) -> HttpResponse:
                 "envelopes": amount,
                 "count": env.get("count", 0),
                 "committed": committed,
+                "paid": env.get("paid") or ZERO,
                 "available": amount - committed - reserved,
             }
         )
@@ -242,6 +246,13 @@ def budget_year(request: HttpRequest, pk: int) -> HttpResponse:
     envelopes = (
         Envelope.objects.filter(call__programme_year=year)
         .select_related("call", "action_domain")
+        .annotate(
+            released=Coalesce(
+                Sum("ledger__amount", filter=Q(ledger__kind=LedgerEntryKind.RELEASE)),
+                ZERO,
+                output_field=DecimalField(),
+            )
+        )
         .order_by("call__deadline", "name_nl")
     )
     context = {

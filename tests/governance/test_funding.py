@@ -407,7 +407,7 @@ def test_dashboard_queries_stay_constant(db, client, query_count):
     assert query_count(client.get, url) == one
     response = client.get(url)
     assert response.context["board"].unsigned == 1
-    assert len(response.context["board"].projects) == 3
+    assert len(response.context["projects"]) == 3
 
 
 def test_payment_run_queries_stay_constant_and_export(db, client, query_count):
@@ -456,6 +456,27 @@ def test_collaboration_upload_page_keeps_the_error_on_the_field(db, client):
 
 def test_dashboard_lists_payments_due_with_totals(db):
     running_project()
-    board = selectors.dashboard(timezone.localdate())
+    board = selectors.dashboard(timezone.localdate(), timezone.now())
     assert board.payments_due == 1
     assert board.payments_due_total == Payment.objects.order_by("due_on").first().amount
+
+
+def test_budget_page_shows_committed_paid_and_released(db, client):
+    project = running_project(started_days_ago=800, months=24)
+    staff = factories.StaffFactory()
+    first = project.payments.order_by("due_on").first()
+    services.payment_approve(actor=staff, payment=first)
+    services.project_stop(actor=staff, project=project, reason="Consortium fell apart.")
+    client.force_login(staff)
+    year = project.envelope.call.programme_year
+    response = client.get(reverse("budget_year", args=[year.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    overview = response.context["overview"]
+    unpaid = D("300000.00") - first.amount
+    assert (overview["committed"], overview["paid"], overview["released"]) == (
+        first.amount,
+        first.amount,
+        unpaid,
+    )
+    (envelope,) = response.context["envelopes"]
+    assert (envelope.paid, envelope.released) == (first.amount, unpaid)
+    assert 'id="sum-paid"' in response.content.decode()
