@@ -287,12 +287,11 @@ def letter_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _masked_ids(user, application_ids: list[int]) -> set[int]:
     """The applications the viewer has a conflict of interest with (declared or
-    detected); staff see everything."""
+    detected: governance.review.selectors.hidden_proposals, the one answer); staff see
+    everything."""
     if user.has_perm("governance.prepare_proposal"):
         return set()
-    declared = review_selectors.declared_conflicts(application_ids)
-    detected = review_selectors.detected_conflicts(application_ids, [user])
-    return {a for (a, u) in (*declared, *detected) if u == user.pk}
+    return set(review_selectors.hidden_proposals(user, application_ids))
 
 
 @permission_required("governance.view_proposal")

@@ -14,8 +14,10 @@ from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.decisions.models import FundingDecision
+from governance.review import selectors as review_selectors
 from programme import exports
 from programme.access import login_required, permission_required
+from programme.rules import is_staff
 from programme.states import Refused
 
 from . import domain, selectors, services
@@ -30,6 +32,7 @@ from .forms import (
     deliverables_text,
 )
 from .models import ChangeRequest, FundedProject, Payment, SupportAgreement
+from .rules import is_project_contact
 
 PROJECTS_PER_PAGE = 50
 PAYMENTS_PER_PAGE = 100
@@ -45,7 +48,18 @@ def _get_project_for_user(request: HttpRequest, pk: int) -> FundedProject:
     )
     if not request.user.has_perm("governance.view_funded_project", project):
         raise Http404
+    _hide_if_conflicted(request, project)
     return project
+
+
+def _hide_if_conflicted(request: HttpRequest, project: FundedProject) -> None:
+    """404 for a reader with a conflict of interest on the project's proposal, declared or
+    detected (governance.review.selectors, the one answer), unless they are one of its
+    own contacts (their organisation is a partner: that is their project)."""
+    if not is_project_contact(request.user, project) and not review_selectors.may_see_proposal(
+        request.user, project.application
+    ):
+        raise Http404
 
 
 def _refused(form, refused: Refused) -> None:
@@ -60,12 +74,24 @@ def _refused(form, refused: Refused) -> None:
 @permission_required("governance.view_funding_dashboard")
 def funding_dashboard(request: HttpRequest) -> HttpResponse:
     board = selectors.dashboard(timezone.localdate(), timezone.now())
-    page = Paginator(board.projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    # A reader with a conflict of interest (the programme manager; staff see all) sees
+    # only how many projects are not shown; the figures above are totals.
+    hidden = {}
+    if not is_staff(request.user):
+        hidden = review_selectors.hidden_proposals(
+            request.user,
+            list(board.projects.values_list("application_id", flat=True))
+            + [d.application_id for d in board.to_open],
+        )
+    projects = board.projects.exclude(application_id__in=hidden) if hidden else board.projects
+    board.to_open = [d for d in board.to_open if d.application_id not in hidden]
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     page.elided_range = list(
         page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     )
     context = {
         "board": board,
+        "hidden_count": len(hidden),
         "page_obj": page,
         "projects": selectors.with_next_obligation(page.object_list),
     }
@@ -197,6 +223,7 @@ def _agreement(request, pk) -> SupportAgreement:
     agreement = get_object_or_404(SupportAgreement.objects.select_related("project"), pk=pk)
     if not request.user.has_perm("governance.view_funded_project", agreement.project):
         raise Http404
+    _hide_if_conflicted(request, agreement.project)
     return agreement
 
 

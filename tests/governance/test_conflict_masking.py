@@ -8,6 +8,7 @@ in the governance app (a new one fails the test until it is given its arguments 
 """
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -18,6 +19,8 @@ from django.utils import timezone
 from governance.bodies.enums import BodyKind
 from governance.decisions import selectors as decision_selectors, services as decisions
 from governance.decisions.enums import DecisionOutcome
+from governance.funding import domain as funding_domain, services as funding
+from governance.funding.enums import ChangeKind
 from governance.models import Letter, ReviewAssignment
 from governance.reports import evaluation
 from governance.review import selectors as review_selectors
@@ -69,6 +72,9 @@ class Scene:
             application=self.secret, reviewer=self.viewer, state=AssignmentState.ASSIGNED
         )
         staff = factories.StaffFactory()
+        # The decision proposal staff build from the ranking (all three proposals).
+        self.proposal = decisions.proposal_build(actor=staff, call=self.call)
+        self.item = self.proposal.items.get(application=self.secret)
         self.meeting = meeting_with_quorum(self.call.programme, BodyKind.STEERING_GROUP)
         self.decision = decisions.decision_record(
             actor=staff,
@@ -77,6 +83,29 @@ class Scene:
             outcome=DecisionOutcome.FUND,
             amount=Decimal("412345.67"),
             decided_by="A. Generaal",
+            now=timezone.now() - timedelta(days=40),
+        )
+        # Its funded project with a signed agreement, scheduled payments and a change
+        # request (the steering group and the programme manager read funded projects).
+        self.project = funding.project_open(actor=None, decision=self.decision)
+        start = timezone.localdate() - timedelta(days=30)
+        self.agreement = funding.agreement_draw_up(
+            actor=staff,
+            project=self.project,
+            start_date=start,
+            end_date=funding_domain.add_months(start, 24) - timedelta(days=1),
+            deliverables=[{"description": "Validated biomarker panel", "target": "1"}],
+        )
+        funding.agreement_sign(
+            actor=staff, agreement=self.agreement, signed_on=timezone.localdate()
+        )
+        self.payment = self.project.payments.order_by("pk").first()
+        self.change = funding.change_request(
+            actor=self.secret.partners.get(is_coordinator=True).contact,
+            project=self.project,
+            kind=ChangeKind.EXTENSION,
+            description="Six more months for the clinical validation.",
+            new_end_date=funding_domain.add_months(start, 30) - timedelta(days=1),
         )
         # A second funded project, so that no total (an envelope's commitments, the KPI
         # figures) is the secret proposal's amount alone: totals are not masked.
@@ -87,7 +116,9 @@ class Scene:
             outcome=DecisionOutcome.FUND,
             amount=Decimal("300000"),
             decided_by="A. Generaal",
+            now=timezone.now() - timedelta(days=40),
         )
+        funding.project_open(actor=None, decision=self.visible.decision)
         # The computed KPIs, whose source rows list the funded projects' partners.
         for number, unit, target in ((3, "percent", 30), (4, "count", 15), (5, "percent", 200)):
             factories.KpiFactory(
@@ -154,7 +185,34 @@ def _kwargs(scene: Scene) -> dict[str, list[dict]]:
         "call_mark_decided": [{"pk": scene.call.pk}],
         "application_decision": [{"pk": scene.secret.pk}, {"pk": scene.visible.pk}],
         "advice_record": [{"pk": scene.secret.pk}],
-        "decision_record": [{"pk": scene.secret.pk}],
+        "call_proposals": [{"pk": scene.call.pk}],
+        "proposal_detail": [{"pk": scene.proposal.pk}],
+        "proposal_item_edit": [{"pk": scene.proposal.pk, "item": scene.item.pk}],
+        "proposal_agenda": [{"pk": scene.proposal.pk}],
+        "proposal_vote": [{"pk": scene.proposal.pk}],
+        "proposal_decisions": [{"pk": scene.proposal.pk}],
+        "reserve_list": [{"pk": scene.call.pk}],
+        "reserve_fund": [{"pk": scene.decision.pk}],
+        "phase_reopen": [{"pk": scene.secret.pk, "phase": "reviews"}],
+        "conduct_declaration": [{}],
+        "discussion": [{"pk": scene.secret.pk}],
+        "funding_dashboard": [{}],
+        "my_projects": [{}],
+        "funded_project": [{"pk": scene.project.pk}],
+        "funded_project_open": [{"pk": scene.decision.pk}],
+        "agreement_draw_up": [{"pk": scene.project.pk}],
+        "agreement_sign": [{"pk": scene.agreement.pk}],
+        "agreement_download": [{"pk": scene.agreement.pk}],
+        "collaboration_upload": [{"pk": scene.project.pk}],
+        "collaboration_download": [{"pk": scene.project.pk}],
+        "collaboration_accept": [{"pk": scene.project.pk}],
+        "payment_approve": [{"pk": scene.payment.pk}],
+        "payment_run": [{}],
+        "payment_run_export": [{"fmt": "csv"}, {"fmt": "xlsx"}],
+        "project_move": [{"pk": scene.project.pk, "to_state": "final_reporting"}],
+        "project_stop": [{"pk": scene.project.pk}],
+        "change_request": [{"pk": scene.project.pk}],
+        "change_decide": [{"pk": scene.change.pk}],
         "decision_decline": [{"pk": scene.decision.pk}],
         "letter_download": [{"pk": scene.letter.pk}],
         "letter_retry": [{"pk": scene.letter.pk}],
@@ -180,7 +238,6 @@ def _kwargs(scene: Scene) -> dict[str, list[dict]]:
         "report_download": [{"pk": scene.report.pk}, {"pk": scene.kpi_report.pk}],
         "budget_index": [{}],
         "budget_year": [{"pk": scene.call.programme_year_id}],
-        "home": [{}],
     }
 
 
@@ -257,6 +314,8 @@ def test_pages_that_name_the_proposal_are_404(scene, client):
         reverse("letter_download", args=[scene.letter.pk]),
         reverse("report_download", args=[scene.report.pk]),
         reverse("application_detail", args=[scene.secret.pk]),
+        reverse("funded_project", args=[scene.project.pk]),
+        reverse("agreement_download", args=[scene.agreement.pk]),
     ):
         assert client.get(url).status_code == 404, url
 

@@ -13,6 +13,7 @@ from governance.funding.enums import PaymentState, ProjectState
 from governance.funding.models import FundedProject
 from tests import factories
 from tests.builders import PDF_BYTES, funded_decision
+from tests.conftest import browser_login
 
 
 def _login(browser, live_server, user):
@@ -20,11 +21,7 @@ def _login(browser, live_server, user):
     context.set_default_timeout(20_000)
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", "pw-for-tests-123")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
+    browser_login(page, live_server, user.email)
     return context, page
 
 

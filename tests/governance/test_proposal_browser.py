@@ -11,6 +11,7 @@ from calls.models import Envelope
 from governance.models import FundingDecision
 from tests import factories
 from tests.builders import admissible_application, consensus, evaluation_call, steering_meeting
+from tests.conftest import browser_login
 
 
 def _tab(browser, live_server, user):
@@ -18,11 +19,7 @@ def _tab(browser, live_server, user):
     context.set_default_timeout(15_000)
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", "pw-for-tests-123")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
+    browser_login(page, live_server, user.email)
     return context, page
 
 

@@ -35,6 +35,9 @@ def test_council_member_declares_scores_and_submits(live_server, context):
 
     # The home panel lists the assignment; before the declaration the application is hidden.
     page.get_by_role("link", name=application.acronym).click()
+    # The first proposal opens only after the code of conduct is accepted (keyboard too).
+    page.get_by_label("I have read the code of conduct").check()
+    page.get_by_role("button", name="Accept and continue").click()
     page.get_by_label("I declare that I have no conflict of interest").check()
     page.get_by_role("button", name="Confirm declaration").click()
     page.wait_for_url(f"**/governance/reviews/{assignment.pk}/")

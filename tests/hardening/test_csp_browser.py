@@ -44,9 +44,9 @@ def test_browser_with_the_policy_enforced_has_no_console_errors(live_server, bro
 
     try:
         visit(reverse("login"))
-        page.fill("input[name=username]", applicant.email)
-        page.fill("input[name=password]", "pw-for-tests-123")
-        page.click("main form button[type=submit]")
+        page.fill("#id_login", applicant.email)
+        page.fill("#id_password", "pw-for-tests-123")
+        page.click("main button[type=submit]")
         page.wait_for_url(live_server.url + "/")
         visit(reverse("call_detail", args=[application.call.pk]))
         visit(reverse("application_detail", args=[application.pk]))

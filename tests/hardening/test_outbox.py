@@ -171,8 +171,11 @@ def test_password_reset_with_redis_unreachable_answers_success(
 
     user = ApplicantFactory(email="reset@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("password_reset"), {"email": user.email})
-    assert (response.status_code, response["Location"]) == (302, reverse("password_reset_done"))
+        response = client.post(reverse("account_reset_password"), {"email": user.email})
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("account_reset_password_done"),
+    )
     row = Outbox.objects.get(kind=OutboxKind.EMAIL)
     assert (row.payload["kwargs"]["to"], row.delivered_at) == (["reset@example.org"], None)
     assert row.last_error
