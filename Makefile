@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_WORKERS ?= auto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint worker beat bench hardening venv sysdeps services messages lock clean
+.PHONY: run demo-code test lint worker beat bench hardening venv sysdeps services messages lock clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ run: venv messages
 	@echo "  Open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The current second-factor code of the demo logins (make run prints the secret too).
+demo-code: venv
+	@$(PY) manage.py demo_code
 
 worker: venv
 	$(VENV)/bin/celery -A config worker -l info

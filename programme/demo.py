@@ -28,6 +28,12 @@ from .models import (
 )
 
 DEMO_PASSWORD = "icon-demo-2019"
+# The demo's second factor: every demo login that needs one (staff, council, experts,
+# steering group, programme manager, administrator) has an authenticator app with this
+# published secret, so that `make run` can be tried at once: add the secret to an
+# authenticator app, or ask `make demo-code` (manage.py demo_code) for the current code.
+# Only the demo data uses it.
+DEMO_TOTP_SECRET = "ICONDEMOICONDEMOICONDEMOICONDEMO"
 PROGRAMME_CODE = "gg-2019"
 
 
@@ -404,8 +410,24 @@ def seed_users() -> list[tuple[str, str]]:
                 actor=None,
                 reason="demo data",
             )
+        enrol_demo_second_factor(user)
         logins.append((", ".join(str(Role(r).label) for r in roles), email))
     return logins
+
+
+def enrol_demo_second_factor(user: User) -> None:
+    """Give a demo login that needs a second factor an authenticator app with
+    DEMO_TOTP_SECRET (once)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from .middleware import second_factor_required
+
+    if (
+        second_factor_required(user)
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    ):
+        TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
 @transaction.atomic

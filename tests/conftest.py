@@ -209,6 +209,15 @@ def enrol_totp(user, secret: str = TOTP_SECRET) -> None:
         TOTP.activate(user, secret)
 
 
+def _totp_secret(user) -> str:
+    """The secret of `user`'s authenticator app (the demo's logins have their own)."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return get_adapter().decrypt(authenticator.data["secret"])
+
+
 def browser_login(page, live_server, email: str, password: str = "pw-for-tests-123") -> None:
     """Log in through the real login form; a role that needs a second factor is enrolled
     first and types the current code of its authenticator app."""
@@ -228,6 +237,6 @@ def browser_login(page, live_server, email: str, password: str = "pw-for-tests-1
     if needs_code:
         page.wait_for_url("**/accounts/2fa/authenticate/")
         cache.clear()  # allauth refuses a code used before; a test may log in twice in 30 s
-        page.fill("#id_code", totp_now())
+        page.fill("#id_code", totp_now(_totp_secret(user)))
         page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")

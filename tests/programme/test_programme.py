@@ -166,3 +166,29 @@ def test_language_switch_to_english(client, seeded):
     body = client.get(reverse("programme_detail", args=[seeded.pk])).content.decode()
     assert "Total programme budget" in body
     assert "€\xa010,000,000" in body
+
+
+def test_demo_logins_that_need_a_second_factor_have_the_published_one(seeded, client):
+    """`make run` can be tried at once: every printed demo login of an evaluating or
+    deciding role has an authenticator app with the secret seed_demo prints (manage.py
+    demo_code gives its current code); the applicants have none (optional for them)."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import validate_totp_code
+
+    from programme.demo import DEMO_TOTP_SECRET, USERS
+    from programme.middleware import second_factor_required
+    from tests.conftest import totp_now
+
+    demo_users = User.objects.filter(email__in=[row[0] for row in USERS])
+    needs = {u.email: second_factor_required(u) for u in demo_users}
+    enrolled = {
+        a.user.email: get_adapter().decrypt(a.data["secret"])
+        for a in Authenticator.objects.filter(
+            type=Authenticator.Type.TOTP, user__in=demo_users
+        ).select_related("user")
+    }
+    assert {e for e, n in needs.items() if n} == set(enrolled)
+    assert "aanvrager@demo.icon" in needs and not needs["aanvrager@demo.icon"]
+    assert set(enrolled.values()) == {DEMO_TOTP_SECRET}
+    assert validate_totp_code(DEMO_TOTP_SECRET, totp_now(DEMO_TOTP_SECRET))

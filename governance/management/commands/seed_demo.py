@@ -29,3 +29,8 @@ class Command(BaseCommand):
         )
         for roles, email in logins:
             self.stdout.write(f"  {email:<30} {roles}")
+        self.stdout.write(
+            "  Every login but the applicants' asks for a second factor: add the secret "
+            f"{programme_demo.DEMO_TOTP_SECRET} to an authenticator app, or run "
+            "`make demo-code` for the current code."
+        )
