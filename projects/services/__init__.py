@@ -28,6 +28,7 @@ from .application import (
 from .consortium import (
     budget_save,
     partner_add,
+    partner_contact_attach,
     partner_invitations_send,
     partner_remove,
     partner_update,
@@ -58,6 +59,7 @@ __all__ = [
     "draft_get",
     "draft_save",
     "partner_add",
+    "partner_contact_attach",
     "partner_invitations_send",
     "partner_remove",
     "partner_update",
