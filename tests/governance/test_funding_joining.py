@@ -263,7 +263,10 @@ def _form_data(organisation, **extra):
     ("language", "message"),
     [
         ("en", "asks €\xa050,000.00 of aid, but its costs allow at most €\xa045,000.00"),
-        ("nl", "vraagt € 50.000,00 steun, maar zijn kosten laten ten hoogste € 45.000,00 toe"),
+        (
+            "nl",
+            "vraagt €\xa050.000,00 steun, maar zijn kosten laten ten hoogste €\xa045.000,00 toe",
+        ),
     ],
 )
 def test_request_page_keeps_what_was_typed_on_a_refusal(db, client, language, message):
