@@ -421,6 +421,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 change=change,
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
+                site_url=request.build_absolute_uri("/"),
             )
         except Refused as refused:
             _refused(form, refused)

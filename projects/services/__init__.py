@@ -27,6 +27,7 @@ from .application import (
 )
 from .consortium import (
     budget_save,
+    invite_link,
     partner_add,
     partner_contact_attach,
     partner_invitations_send,
@@ -58,6 +59,7 @@ __all__ = [
     "draft_clear",
     "draft_get",
     "draft_save",
+    "invite_link",
     "partner_add",
     "partner_contact_attach",
     "partner_invitations_send",

@@ -28,12 +28,16 @@ from .application import _guard, _lock
 
 
 def _invite_link(user: User, application: Application, site_url: str) -> str:
-    """The application's page, or for an account that has no password yet allauth's
+    return invite_link(user, site_url, reverse("application_detail", args=[application.pk]))
+
+
+def invite_link(user: User, site_url: str, path: str) -> str:
+    """The page at `path`, or for an account that has no password yet allauth's
     choose-a-password page (a one-time key, as a reset mail carries)."""
     if not site_url:
         return ""
     if user.has_usable_password():
-        return site_url.rstrip("/") + reverse("application_detail", args=[application.pk])
+        return site_url.rstrip("/") + path
     key = default_token_generator.make_token(user)
     path = reverse(
         "account_reset_password_from_key",

@@ -12,6 +12,7 @@ most €45,000.00 of aid, spread 70:30 over the years: €31,500.00 and €13,50
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
@@ -305,7 +306,9 @@ def test_request_page_offers_verified_organisations_that_are_not_partners(db, cl
 @pytest.mark.parametrize(
     ("language", "heading"), [("en", "The joining partner"), ("nl", "De toetredende partner")]
 )
-def test_decision_page_shows_the_joining_partner_and_approves(db, client, language, heading):
+def test_decision_page_shows_the_joining_partner_and_approves(
+    db, client, language, heading, django_capture_on_commit_callbacks
+):
     project = running_project()
     small = factories.SmallCompanyFactory(name="Small Co")
     change = _request(project, small)
@@ -316,12 +319,17 @@ def test_decision_page_shows_the_joining_partner_and_approves(db, client, langua
     html = response.content.decode()
     assert heading in html and "Small Co" in html and "jan.peeters@small.example" in html
     assert response.context["outcome"]["joining"]["aid"] == D("45000.00")
-    response = client.post(
-        url, {"decision": "approve", "reason": "Welcome."}, HTTP_ACCEPT_LANGUAGE=language
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"decision": "approve", "reason": "Welcome."}, HTTP_ACCEPT_LANGUAGE=language
+        )
     assert response.status_code == 302
     change.refresh_from_db()
     assert change.state == ChangeState.APPROVED
+    # The new contact (no password yet) gets the invitation's choose-a-password link.
+    (message,) = [m for m in mail.outbox if m.to == ["jan.peeters@small.example"]]
+    assert "Small Co" in message.subject and project.application.acronym in message.subject
+    assert "http://testserver/accounts/password/reset/key/" in message.body
     client.force_login(change.joined_partner.contact)
     assert client.get(reverse("funded_project", args=[project.pk])).status_code == 200
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls import services as call_services
-from programme.formats import format_euro, round_cents
+from programme.formats import round_cents
 from programme.models import Organisation, User
 from programme.services import audited_save
 from programme.states import Refused
@@ -40,7 +40,13 @@ from .common import (
     agreement_in_force,
     aid_parts,
 )
-from .joining import joining_apply, joining_clean, joining_figures, joining_recheck
+from .joining import (
+    joining_apply,
+    joining_clean,
+    joining_figures,
+    joining_notify,
+    joining_recheck,
+)
 
 # --- Changes -------------------------------------------------------------------------------------
 
@@ -155,7 +161,7 @@ def change_outcome(change: ChangeRequest, current: SupportAgreement) -> tuple[da
 
 @transaction.atomic
 def change_decide(
-    *, actor: User, change: ChangeRequest, approve: bool, reason: str
+    *, actor: User, change: ChangeRequest, approve: bool, reason: str, site_url: str = ""
 ) -> ChangeRequest:
     """Staff approve or refuse a change request, with a reason.
 
@@ -248,21 +254,13 @@ def change_decide(
     audited_save(project, actor=actor, reason=f"change {target}")
     contacts = _contacts(project)
     if change.joined_partner is not None:
-        joined = change.joined_partner
-        contacts = contacts.exclude(pk=joined.contact_id)
-        _notify(
-            [joined.contact],
-            project,
-            _("%(organisation)s joins the funded project %(acronym)s")
-            % {"organisation": joined.organisation.name, "acronym": project.application.acronym},
-            _(
-                "VLAIO approved %(organisation)s joining the project, with %(aid)s of aid. "
-                "You are its contact person: sign in to see the project."
-            )
-            % {
-                "organisation": joined.organisation.name,
-                "aid": format_euro(sum(change_joined_aid(change, version), ZERO), cents=True),
-            },
+        contacts = contacts.exclude(pk=change.joined_partner.contact_id)
+        joining_notify(
+            actor=actor,
+            project=project,
+            partner=change.joined_partner,
+            aid=round_cents(sum(change_joined_aid(change, version), ZERO)),
+            site_url=site_url,
         )
     _notify(
         contacts,

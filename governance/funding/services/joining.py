@@ -12,12 +12,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from programme.formats import round_cents
 from programme.models import Organisation, User
-from programme.services import audited_save
+from programme.services import audited_save, queue_email_to_users
 from programme.states import Refused
 from projects import domain as project_domain, services as project_services
 from projects.enums import Activity, CostCategory, Part
@@ -200,3 +201,23 @@ def joining_apply(*, actor: User, project: FundedProject, change: ChangeRequest)
         actor=actor, partner=partner, now=timezone.now(), reason="partner joined: contact"
     )
     return partner
+
+
+def joining_notify(
+    *, actor: User, project: FundedProject, partner: Partner, aid: Decimal, site_url: str
+) -> None:
+    """On commit, e-mail the joining partner's contact in their language: the project,
+    its aid and a link to the project page (or, for a new account, to choose a password
+    first — the same link an invited partner contact gets)."""
+    contact = partner.contact
+    with translation.override(contact.language or "nl"):
+        link = project_services.invite_link(
+            contact, site_url, reverse("funded_project", args=[project.pk])
+        )
+    queue_email_to_users(
+        users=[contact],
+        subject=_("%(organisation)s joins the funded project %(acronym)s")
+        % {"organisation": partner.organisation.name, "acronym": project.application.acronym},
+        template="governance/funding/email/joined.txt",
+        context={"project": project, "partner": partner, "aid": aid, "actor": actor, "link": link},
+    )
