@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from programme.formats import format_euro, round_cents
+from projects import domain as project_domain
 
 from .enums import ChangeKind, CollaborationState, PaymentKind, ProjectState
 
@@ -201,6 +202,54 @@ def can_approve_change(
             "available": format_euro(available, cents=True),
         }
     return True, ""
+
+
+@dataclass(frozen=True)
+class JoiningAid:
+    """The aid of a partner joining a running project: at most its cost × its aid
+    intensity (projects.domain.partner_budget_totals), the aid it asks if less, spread
+    over the project years in proportion to its cost per year."""
+
+    eligible: "project_domain.Figure"
+    total_cost: Decimal
+    aid: Decimal
+    by_year: dict[int, Decimal]
+
+
+def joining_aid(
+    *,
+    params,
+    partner: "project_domain.PartnerFacts",
+    lines: list["project_domain.CostLine"],
+    asked: Decimal | None,
+    years: int,
+) -> tuple[JoiningAid | None, str]:
+    """The aid of a joining partner, or None and the reason it is refused: no cost, a
+    cost outside the project's `years`, or more aid asked than its cost and intensity
+    allow (with the figures)."""
+    if any(line.year < 1 or line.year > years for line in lines):
+        return None, _("The project has %(years)s years; enter the costs in those years.") % {
+            "years": years
+        }
+    totals = project_domain.partner_budget_totals(params=params, partner=partner, lines=lines)
+    if totals.total_cost <= 0:
+        return None, _("Enter the joining partner's costs per year and category.")
+    eligible = totals.aid
+    aid = eligible.value if asked is None else round_cents(asked)
+    if aid < 0:
+        return None, _("The aid asked cannot be negative.")
+    if aid > eligible.value:
+        return None, _(
+            "%(name)s asks %(asked)s of aid, but its costs allow at most %(eligible)s: %(reason)s"
+        ) % {
+            "name": partner.name,
+            "asked": format_euro(aid, cents=True),
+            "eligible": format_euro(eligible.value, cents=True),
+            "reason": eligible.reason,
+        }
+    split = split_aid(aid, {(0, y): c for y, c in totals.cost_by_year.items() if c > 0})
+    by_year = {year: amount for (_zero, year), amount in split.items()}
+    return JoiningAid(eligible, totals.total_cost, aid, by_year), ""
 
 
 def next_obligation(

@@ -79,6 +79,7 @@ class ChangeKind(models.TextChoices):
     EXTENSION = "extension", pgettext_lazy("project change", "Extension")
     BUDGET_SHIFT = "budget_shift", pgettext_lazy("project change", "Budget shift")
     PARTNER_LEAVES = "partner_leaves", pgettext_lazy("project change", "Partner leaves")
+    PARTNER_JOINS = "partner_joins", pgettext_lazy("project change", "Partner joins")
 
 
 class ChangeState(models.TextChoices):

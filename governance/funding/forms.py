@@ -5,6 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programme.forms import AmountField
+from programme.models import Organisation
+from projects.enums import Activity, CostCategory
 
 from .enums import ChangeKind
 
@@ -68,15 +70,86 @@ class ChangeRequestForm(forms.Form):
         label=_("New end date (extension)"), required=False, widget=DateInput()
     )
 
-    def __init__(self, *args, cells: list[tuple[str, str, object]], **kwargs):
-        """`cells`: (field name, label, current amount) of the aid per partner and year."""
+    # A partner joining: checked by services.change_request (joining_clean).
+    join_organisation = forms.ModelChoiceField(
+        label=_("Organisation that joins"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Organisations of the registry verified by VLAIO that are not partners yet."),
+    )
+    join_contact_email = forms.EmailField(label=_("E-mail of its contact person"), required=False)
+    join_contact_name = forms.CharField(
+        label=_("Name of its contact person"), max_length=200, required=False
+    )
+    join_declares_non_economic = forms.BooleanField(
+        label=_("Declares non-economic research activities (hospitals)"), required=False
+    )
+    join_activity = forms.ChoiceField(
+        label=_("Activity (company part)"),
+        choices=[
+            ("", "—"),
+            (Activity.INDUSTRIAL_RESEARCH.value, Activity.INDUSTRIAL_RESEARCH.label),
+            (Activity.EXPERIMENTAL_DEVELOPMENT.value, Activity.EXPERIMENTAL_DEVELOPMENT.label),
+        ],
+        required=False,
+        help_text=_("Research-part partners (research organisations) are funded at 100%."),
+    )
+    join_aid = AmountField(
+        label=_("Aid it asks (€)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leave empty for its cost × its aid intensity."),
+    )
+
+    def __init__(
+        self,
+        *args,
+        cells: list[tuple[str, str, object]],
+        join_years: int = 0,
+        join_organisations=None,
+        **kwargs,
+    ):
+        """`cells`: (field name, label, current amount) of the aid per partner and year;
+        `join_years`: the project years a joining partner enters costs for;
+        `join_organisations`: the organisations that may join."""
         super().__init__(*args, **kwargs)
+        if join_organisations is not None:
+            self.fields["join_organisation"].queryset = join_organisations
         self.cell_names = []
         for name, label, amount in cells:
             self.fields[name] = AmountField(
                 label=label, initial=amount, required=False, max_digits=14, decimal_places=2
             )
             self.cell_names.append(name)
+        self.cost_names: list[tuple[int, str, str]] = []
+        for year in range(1, join_years + 1):
+            for category, category_label in CostCategory.choices:
+                name = f"cost_{year}_{category}"
+                self.fields[name] = AmountField(
+                    label=_("Year %(year)s, %(category)s (€)")
+                    % {"year": year, "category": category_label},
+                    required=False,
+                    max_digits=14,
+                    decimal_places=2,
+                )
+                self.cost_names.append((year, category, name))
+
+    def joining(self) -> dict:
+        """What the joining partner's fields say, for services.change_request."""
+        data = self.cleaned_data
+        costs: dict[str, dict[str, str]] = {}
+        for year, category, name in self.cost_names:
+            if data.get(name) is not None:
+                costs.setdefault(str(year), {})[category] = str(data[name])
+        return {
+            "contact_email": data.get("join_contact_email") or "",
+            "contact_name": data.get("join_contact_name") or "",
+            "declares_non_economic": data.get("join_declares_non_economic") or False,
+            "activity": data.get("join_activity") or "",
+            "costs": costs,
+            "aid_asked": "" if data.get("join_aid") is None else str(data["join_aid"]),
+        }
 
 
 class ChangeDecisionForm(forms.Form):

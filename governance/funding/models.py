@@ -212,6 +212,23 @@ class ChangeRequest(models.Model):
     # For budget shifts and partners: {"<partner id>": {"<year>": "amount"}} — the aid per
     # partner and year as asked; partners left out keep their aid.
     new_aid = models.JSONField(_("new aid per partner and year"), default=dict, blank=True)
+    # For a partner joining: the organisation of the registry, and in `joining` its
+    # contact, part, activity, cost per year × category and the aid it asks:
+    # {"contact_email", "contact_name", "declares_non_economic", "activity",
+    #  "costs": {"<year>": {"<category>": "amount"}}, "aid_asked": "amount" or ""}.
+    join_organisation = models.ForeignKey(
+        "programme.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("joining organisation"),
+    )
+    joining = models.JSONField(_("the joining partner"), default=dict, blank=True)
+    # Set when an approved join added the partner to the consortium.
+    joined_partner = models.OneToOneField(
+        "projects.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state = models.CharField(
         _("state"), max_length=10, choices=ChangeState.choices, default=ChangeState.PENDING
     )

@@ -15,9 +15,11 @@ from governance.decisions.enums import DecisionOutcome
 from governance.decisions.models import FundingDecision
 from programme import exports
 from programme.exports import Column, Table
+from programme.models import Organisation
+from projects.enums import Activity, CostCategory, Part
 
 from . import domain
-from .enums import OPEN_STATES, PaymentState, ProjectState
+from .enums import OPEN_STATES, ChangeKind, PaymentState, ProjectState
 from .models import ChangeRequest, FundedProject, Payment, SupportAgreement
 
 ZERO = Decimal("0")
@@ -184,3 +186,45 @@ def project_changes(project: FundedProject) -> list[ChangeRequest]:
         .select_related("requested_by", "decided_by", "agreement")
         .order_by("-requested_at")
     )
+
+
+def organisations_that_may_join(project: FundedProject) -> QuerySet:
+    """Organisations of the registry verified by VLAIO that are not partners of the
+    project (what the coordinator may propose as a joining partner)."""
+    return (
+        Organisation.objects.filter(verified=True)
+        .exclude(partnerships__application_id=project.application_id)
+        .order_by("name")
+    )
+
+
+def joining_summary(change: ChangeRequest, parts: dict) -> dict | None:
+    """What staff read before deciding a join: the organisation, its contact, its cost
+    per year and category, the aid it asks and the aid per year it would get (`parts`
+    of change_outcome, the joining partner keyed 0)."""
+    if change.kind != ChangeKind.PARTNER_JOINS:
+        return None
+    joining = change.joining
+    costs = [
+        {
+            "year": int(year),
+            "category": CostCategory(category).label,
+            "amount": Decimal(amount),
+        }
+        for year, categories in sorted(joining.get("costs", {}).items(), key=lambda i: int(i[0]))
+        for category, amount in categories.items()
+    ]
+    aid = {year: amount for (partner, year), amount in parts.items() if partner == 0}
+    return {
+        "organisation": change.join_organisation,
+        "contact_email": joining.get("contact_email", ""),
+        "contact_name": joining.get("contact_name", ""),
+        "part": Part(joining["part"]).label if joining.get("part") else "",
+        "activity": Activity(joining["activity"]).label if joining.get("activity") else "",
+        "costs": costs,
+        "total_cost": sum((c["amount"] for c in costs), Decimal("0")),
+        "aid_asked": Decimal(joining["aid_asked"]) if joining.get("aid_asked") else None,
+        "aid_by_year": sorted(aid.items()),
+        "aid": sum(aid.values(), Decimal("0")),
+        "holds": bool(aid),
+    }

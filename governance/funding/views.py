@@ -386,11 +386,17 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("governance.request_change", project):
         raise PermissionDenied
     cells = _cells(project)
-    form = ChangeRequestForm(request.POST or None, cells=cells)
+    agreement = services.agreement_in_force(project)
+    form = ChangeRequestForm(
+        request.POST or None,
+        cells=cells,
+        join_years=services.project_years(agreement) if agreement else 0,
+        join_organisations=selectors.organisations_that_may_join(project),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         new_aid: dict = {}
-        if data["kind"] != ChangeKind.EXTENSION:
+        if data["kind"] in (ChangeKind.BUDGET_SHIFT, ChangeKind.PARTNER_LEAVES):
             for name, _label, amount in cells:
                 value = data.get(name)
                 if value is not None and value != amount:
@@ -404,6 +410,8 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
                 description=data["description"],
                 new_end_date=data["new_end_date"],
                 new_aid=new_aid,
+                join_organisation=data["join_organisation"],
+                joining=form.joining() if data["kind"] == ChangeKind.PARTNER_JOINS else None,
             )
         except Refused as refused:
             _refused(form, refused)
@@ -413,7 +421,15 @@ def change_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "governance/funding/change_form.html",
-        {"project": project, "form": form, "cell_fields": [form[n] for n in form.cell_names]},
+        {
+            "project": project,
+            "form": form,
+            "cell_fields": [form[n] for n in form.cell_names],
+            "cost_rows": [
+                (year, [form[n] for y, _c, n in form.cost_names if y == year])
+                for year in sorted({y for y, _c, _n in form.cost_names})
+            ],
+        },
         status=400 if form.errors else 200,
     )
 
@@ -432,6 +448,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 change=change,
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
+                site_url=request.build_absolute_uri("/"),
             )
         except Refused as refused:
             _refused(form, refused)
@@ -448,6 +465,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "end_before": current.end_date,
             "aid_after": sum(parts.values()),
             "aid_before": sum(before.values()),
+            "joining": selectors.joining_summary(change, parts),
         }
     return render(
         request,

@@ -27,7 +27,9 @@ from .application import (
 )
 from .consortium import (
     budget_save,
+    invite_link,
     partner_add,
+    partner_contact_attach,
     partner_invitations_send,
     partner_remove,
     partner_update,
@@ -57,7 +59,9 @@ __all__ = [
     "draft_clear",
     "draft_get",
     "draft_save",
+    "invite_link",
     "partner_add",
+    "partner_contact_attach",
     "partner_invitations_send",
     "partner_remove",
     "partner_update",

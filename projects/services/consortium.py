@@ -28,12 +28,16 @@ from .application import _guard, _lock
 
 
 def _invite_link(user: User, application: Application, site_url: str) -> str:
-    """The application's page, or for an account that has no password yet allauth's
+    return invite_link(user, site_url, reverse("application_detail", args=[application.pk]))
+
+
+def invite_link(user: User, site_url: str, path: str) -> str:
+    """The page at `path`, or for an account that has no password yet allauth's
     choose-a-password page (a one-time key, as a reset mail carries)."""
     if not site_url:
         return ""
     if user.has_usable_password():
-        return site_url.rstrip("/") + reverse("application_detail", args=[application.pk])
+        return site_url.rstrip("/") + path
     key = default_token_generator.make_token(user)
     path = reverse(
         "account_reset_password_from_key",
@@ -141,14 +145,24 @@ def partner_invitations_send(
         raise Refused(_("There is no invitation left to send."))
     now = timezone.now()
     for partner in drafts:
-        partner.contact = _contact_user(
-            actor=actor, email=partner.contact_email, name=partner.contact_name
-        )
-        partner.contact_email = partner.contact.email
-        partner.invited_at = now
-        audited_save(partner, actor=actor, reason="invitation sent")
+        partner_contact_attach(actor=actor, partner=partner, now=now, reason="invitation sent")
         _queue_invitation(partner=partner, actor=actor, site_url=site_url)
     return drafts
+
+
+def partner_contact_attach(*, actor: User, partner: Partner, now, reason: str) -> User:
+    """Link the partner's contact account (the existing one, untouched, or a new
+    applicant account without password or organisation; see `_contact_user`) and record
+    when it was invited (audited). This opens the application — and its funded project —
+    to the contact, never organisation membership. The caller e-mails the contact and
+    holds the application's lock."""
+    partner.contact = _contact_user(
+        actor=actor, email=partner.contact_email, name=partner.contact_name
+    )
+    partner.contact_email = partner.contact.email
+    partner.invited_at = now
+    audited_save(partner, actor=actor, reason=reason)
+    return partner.contact
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from .changes import (
     project_transition,
 )
 from .common import agreement_in_force, aid_parts
+from .joining import project_years
 from .payments import payment_approve, payment_check
 
 __all__ = [
@@ -57,5 +58,6 @@ __all__ = [
     "project_open",
     "project_stop",
     "project_transition",
+    "project_years",
     "projects_open_due",
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from calls import services as call_services
 from programme.formats import round_cents
-from programme.models import User
+from programme.models import Organisation, User
 from programme.services import audited_save
 from programme.states import Refused
 from projects.models import Partner
@@ -39,6 +39,13 @@ from .common import (
     _staff,
     agreement_in_force,
     aid_parts,
+)
+from .joining import (
+    joining_apply,
+    joining_clean,
+    joining_figures,
+    joining_notify,
+    joining_recheck,
 )
 
 # --- Changes -------------------------------------------------------------------------------------
@@ -71,10 +78,15 @@ def change_request(
     description: str,
     new_end_date: date | None = None,
     new_aid: dict | None = None,
+    join_organisation: Organisation | None = None,
+    joining: dict | None = None,
 ) -> ChangeRequest:
     """The coordinator asks for a change: an extension (new end date), a budget shift
-    (new aid per partner and year, the same total) or a partner leaving (its aid set to
-    zero from a year on; the rest is released or shifted in `new_aid`).
+    (new aid per partner and year, the same total), a partner leaving (its aid set to
+    zero from a year on; the rest is released or shifted in `new_aid`) or a partner
+    joining (`join_organisation`, a verified organisation of the registry that is not a
+    partner yet, and `joining`: its contact, activity, cost per year × category and the
+    aid it asks, checked by services.joining.joining_clean).
 
     Side effects, in order: locks the project; refuses unless it runs with an agreement
     in force and the request says what it needs; saves the request (audited); counts it
@@ -89,12 +101,27 @@ def change_request(
         raise Refused({"new_end_date": _("An extension needs the new end date.")})
     if kind in (ChangeKind.BUDGET_SHIFT, ChangeKind.PARTNER_LEAVES) and not new_aid:
         raise Refused({"new_aid": _("Give the new aid per partner and year.")})
+    clean_joining: dict = {}
+    if kind == ChangeKind.PARTNER_JOINS:
+        current = agreement_in_force(project)
+        if current is None:
+            raise Refused(_("The project has no signed agreement to amend."))
+        clean_joining = joining_clean(
+            project=project,
+            agreement=current,
+            organisation=join_organisation,
+            joining=joining or {},
+        )
     change = ChangeRequest(
         project=project,
         kind=kind,
         description=description,
         new_end_date=new_end_date if kind == ChangeKind.EXTENSION else None,
-        new_aid=_parse_new_aid(project, new_aid) if kind != ChangeKind.EXTENSION else {},
+        new_aid=_parse_new_aid(project, new_aid)
+        if kind in (ChangeKind.BUDGET_SHIFT, ChangeKind.PARTNER_LEAVES)
+        else {},
+        join_organisation=join_organisation if kind == ChangeKind.PARTNER_JOINS else None,
+        joining=clean_joining,
         requested_by=actor,
     )
     audited_save(change, actor=actor, reason=f"change requested: {kind}")
@@ -111,11 +138,21 @@ def change_request(
 
 def change_outcome(change: ChangeRequest, current: SupportAgreement) -> tuple[date, dict]:
     """The end date and the aid per (partner, year) the agreement would have with the
-    change approved."""
+    change approved. A joining partner's aid is keyed by partner id 0 (it is not a
+    partner yet); a join that no longer holds (see joining_figures) adds none."""
     parts = aid_parts(current)
     end = current.end_date
     if change.kind == ChangeKind.EXTENSION:
         end = change.new_end_date
+    if change.kind == ChangeKind.PARTNER_JOINS and change.state == ChangeState.PENDING:
+        try:
+            figures = joining_figures(
+                change.project, change.join_organisation, change.joining, current
+            )
+        except Refused:
+            figures = None
+        for year, amount in (figures.by_year if figures else {}).items():
+            parts[(0, year)] = amount
     for partner_id, years in change.new_aid.items():
         for year, amount in years.items():
             parts[(int(partner_id), int(year))] = Decimal(amount)
@@ -124,7 +161,7 @@ def change_outcome(change: ChangeRequest, current: SupportAgreement) -> tuple[da
 
 @transaction.atomic
 def change_decide(
-    *, actor: User, change: ChangeRequest, approve: bool, reason: str
+    *, actor: User, change: ChangeRequest, approve: bool, reason: str, site_url: str = ""
 ) -> ChangeRequest:
     """Staff approve or refuse a change request, with a reason.
 
@@ -143,6 +180,9 @@ def change_decide(
     current = agreement_in_force(project)
     if current is None:
         raise Refused(_("The project has no signed agreement to amend."))
+    if approve and change.kind == ChangeKind.PARTNER_JOINS:
+        # Refused with the reason when the organisation or its figures no longer hold.
+        joining_recheck(project, change, current)
     end, parts = change_outcome(change, current)
     aid_after = round_cents(sum(parts.values(), ZERO))
     CHANGE_TRANSITIONS.check(
@@ -183,6 +223,12 @@ def change_decide(
             )
             project.released += -delta
         project.committed = aid_after
+        if change.kind == ChangeKind.PARTNER_JOINS:
+            change.joined_partner = joining_apply(actor=actor, project=project, change=change)
+            parts = {
+                (change.joined_partner.pk if partner == 0 else partner, year): amount
+                for (partner, year), amount in parts.items()
+            }
         version = SupportAgreement(
             project=project,
             version=current.version + 1,
@@ -206,14 +252,33 @@ def change_decide(
     audited_save(change, actor=actor, reason=f"change {target}")
     _refresh_figures(project)
     audited_save(project, actor=actor, reason=f"change {target}")
+    contacts = _contacts(project)
+    if change.joined_partner is not None:
+        contacts = contacts.exclude(pk=change.joined_partner.contact_id)
+        joining_notify(
+            actor=actor,
+            project=project,
+            partner=change.joined_partner,
+            aid=round_cents(sum(change_joined_aid(change, version), ZERO)),
+            site_url=site_url,
+        )
     _notify(
-        _contacts(project),
+        contacts,
         project,
         _("%(acronym)s: your change request was %(outcome)s")
         % {"acronym": project.application.acronym, "outcome": ChangeState(target).label.lower()},
         reason,
     )
     return change
+
+
+def change_joined_aid(change: ChangeRequest, agreement: SupportAgreement) -> list[Decimal]:
+    """The aid per year of the partner an approved join added, in `agreement`."""
+    return [
+        amount
+        for (partner, _year), amount in aid_parts(agreement).items()
+        if partner == change.joined_partner_id
+    ]
 
 
 # --- Project moves and closing -------------------------------------------------------------------
