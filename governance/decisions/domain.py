@@ -70,6 +70,21 @@ def can_decide(
     return can_grant(outcome=outcome, amount=amount, requested_aid=requested_aid, passes=passes)
 
 
+def amount_granted_ok(amount, requested_aid) -> tuple[bool, str]:
+    """A funding decision grants a positive amount of aid, at most the aid requested (from
+    a proposal, a direct decision or the reserve list alike)."""
+    if amount is None or Decimal(amount) <= 0:
+        return False, _("A funding decision needs the amount of aid granted.")
+    if Decimal(amount) > Decimal(requested_aid):
+        return False, _(
+            "The aid granted (%(amount)s) exceeds the aid requested (%(requested)s)."
+        ) % {
+            "amount": format_euro(amount, cents=True),
+            "requested": format_euro(requested_aid, cents=True),
+        }
+    return True, ""
+
+
 def can_grant(
     *, outcome: str, amount: Decimal | None, requested_aid: Decimal, passes: bool
 ) -> tuple[bool, str]:
@@ -80,15 +95,9 @@ def can_grant(
     if outcome == DecisionOutcome.FUND:
         if not passes:
             return False, _("The proposal does not reach every threshold; it cannot be funded.")
-        if amount is None or Decimal(amount) <= 0:
-            return False, _("A funding decision needs the amount of aid granted.")
-        if Decimal(amount) > Decimal(requested_aid):
-            return False, _(
-                "The aid granted (%(amount)s) exceeds the aid requested (%(requested)s)."
-            ) % {
-                "amount": format_euro(amount, cents=True),
-                "requested": format_euro(requested_aid, cents=True),
-            }
+        ok, why = amount_granted_ok(amount, requested_aid)
+        if not ok:
+            return False, why
     elif amount:
         return False, _("Only a funding decision grants an amount.")
     return True, ""
@@ -246,15 +255,9 @@ def can_fund_from_reserve(
         return False, _("Only a proposal on the reserve list is funded from it.")
     if call_state == "archived":
         return False, _("The call is archived: its reserve list is closed.")
-    if amount is None or Decimal(amount) <= 0:
-        return False, _("A funding decision needs the amount of aid granted.")
-    if Decimal(amount) > Decimal(requested_aid):
-        return False, _(
-            "The aid granted (%(amount)s) exceeds the aid requested (%(requested)s)."
-        ) % {
-            "amount": format_euro(amount, cents=True),
-            "requested": format_euro(requested_aid, cents=True),
-        }
+    ok, why = amount_granted_ok(amount, requested_aid)
+    if not ok:
+        return False, why
     if Decimal(amount) > Decimal(available):
         return False, _(
             "The aid granted (%(amount)s) does not fit: the envelope has %(available)s available."
